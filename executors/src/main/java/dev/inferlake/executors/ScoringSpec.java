@@ -1,0 +1,40 @@
+package dev.inferlake.executors;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a task needs to score its partition; made on the driver and shipped with the task.
+ *
+ * @param models every model version scored in this pass over the input
+ * @param keys key columns copied to the prediction rows
+ * @param batchSize rows per engine call (the last batch of a partition may be shorter)
+ * @param runner how runners are created
+ * @param runId the run's id, stored on every row
+ * @param dsEpochDay the run date ({@code ds}) as days since 1970-01-01
+ * @param scoredAtMicros the run's start, microseconds since the epoch (UTC)
+ */
+public record ScoringSpec(
+    List<ScoredModel> models,
+    List<KeyColumn> keys,
+    int batchSize,
+    RunnerOptions runner,
+    String runId,
+    int dsEpochDay,
+    long scoredAtMicros)
+    implements Serializable {
+
+  public ScoringSpec {
+    models = List.copyOf(models);
+    keys = List.copyOf(keys);
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("at least one model is needed");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
+    Objects.requireNonNull(runner, "runner");
+    Objects.requireNonNull(runId, "runId");
+  }
+}

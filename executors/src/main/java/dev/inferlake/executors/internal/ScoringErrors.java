@@ -1,0 +1,120 @@
+package dev.inferlake.executors.internal;
+
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.TensorSpec;
+import java.util.List;
+import org.apache.spark.sql.types.StructField;
+
+/** Every user-facing message of the executors module, built in one place. */
+public final class ScoringErrors {
+  private ScoringErrors() {}
+
+  private static String input(String model, TensorSpec spec) {
+    return "input '" + spec.name() + "' of model '" + model + "' (" + spec + ")";
+  }
+
+  public static InferlakeException missingColumn(
+      String column, String model, TensorSpec spec, List<String> available) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '"
+            + column
+            + "' for "
+            + input(model, spec)
+            + " is not in the input; its columns are "
+            + available);
+  }
+
+  public static InferlakeException wrongColumnType(
+      StructField field, String model, TensorSpec spec, boolean arrayAmongOthers) {
+    String need =
+        arrayAmongOthers
+            ? "an array column must be the only column mapped to an input"
+            : "it needs numeric columns or one array of numbers";
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '"
+            + field.name()
+            + "' has type "
+            + field.dataType().simpleString()
+            + ", which cannot feed "
+            + input(model, spec)
+            + ": "
+            + need);
+  }
+
+  public static InferlakeException wrongColumnCount(
+      String model, TensorSpec spec, List<String> columns) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        input(model, spec)
+            + " takes "
+            + spec.elementsPerRow()
+            + " values per row, but "
+            + columns.size()
+            + " columns are mapped to it: "
+            + columns);
+  }
+
+  public static InferlakeException wrongArrayLength(
+      String column, int actual, String model, TensorSpec spec, String rowKey) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '"
+            + column
+            + "' holds "
+            + actual
+            + " values at row "
+            + rowKey
+            + ", but "
+            + input(model, spec)
+            + " takes "
+            + spec.elementsPerRow());
+  }
+
+  public static InferlakeException nullValue(
+      String column, String model, TensorSpec spec, String rowKey) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '" + column + "' is null at row " + rowKey + " (feeding " + input(model, spec) + ")");
+  }
+
+  public static InferlakeException unsupportedInputType(String model, TensorSpec spec) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        input(model, spec) + " is not a float tensor; inferlake feeds float inputs only");
+  }
+
+  public static InferlakeException dynamicInputShape(String model, TensorSpec spec) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        input(model, spec)
+            + " has a dynamic dimension after the batch dimension; only the batch dimension may"
+            + " be dynamic");
+  }
+
+  public static InferlakeException digestMismatch(String model, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' bytes do not match their digest: expected "
+            + expected
+            + ", got "
+            + actual);
+  }
+
+  public static InferlakeException engineFailure(String model, String what, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "ONNX Runtime failed to " + what + " model '" + model + "': " + cause.getMessage(),
+        cause);
+  }
+
+  public static InferlakeException gpuUnavailable(String model, String why) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '" + model + "' requires a GPU (device: gpu-required), but " + why);
+  }
+}

@@ -1,0 +1,274 @@
+package dev.inferlake.executors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.OnnxModelReader;
+import dev.inferlake.model.TensorSpec;
+import dev.inferlake.model.testing.TestModels;
+import dev.inferlake.model.testing.TestModels.LinearModel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.junit.jupiter.api.Test;
+
+/** The scorer on real ONNX Runtime sessions, fed InternalRows as a Spark scan would. */
+class PartitionScorerTest {
+  private static final int FEATURES = 5;
+  private static final StructType ARRAY_SCHEMA =
+      new StructType()
+          .add("id", DataTypes.StringType, false)
+          .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), true);
+  private static final StructType SCALAR_SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("a", DataTypes.DoubleType)
+          .add("b", DataTypes.FloatType)
+          .add("c", DataTypes.IntegerType)
+          .add("d", DataTypes.LongType)
+          .add("e", DataTypes.DoubleType);
+
+  private static ScoredModel scored(LinearModel lm, String version, StructType schema, List<String> cols) {
+    byte[] bytes = lm.onnxBytes();
+    TensorSpec in = OnnxModelReader.signature(bytes, "t").inputs().get(0);
+    return new ScoredModel(
+        "m",
+        version,
+        ModelDigest.sha256(bytes),
+        List.of(InputBinding.bind(in, cols, schema, "m:" + version)),
+        lm.outputName(),
+        lm.classes(),
+        () -> bytes);
+  }
+
+  private static ScoringSpec spec(int batchSize, Device device, ScoredModel... models) {
+    return new ScoringSpec(
+        List.of(models),
+        List.of(new KeyColumn("id", 0, DataTypes.StringType)),
+        batchSize,
+        new RunnerOptions(1, device),
+        "run-1",
+        20000,
+        1_700_000_000_000_000L);
+  }
+
+  private static float[][] features(int rows, long seed) {
+    Random r = new Random(seed);
+    float[][] x = new float[rows][FEATURES];
+    for (float[] row : x) {
+      for (int j = 0; j < FEATURES; j++) {
+        row[j] = (float) r.nextGaussian();
+      }
+    }
+    return x;
+  }
+
+  private static List<InternalRow> arrayRows(float[][] x) {
+    List<InternalRow> rows = new ArrayList<>();
+    for (int i = 0; i < x.length; i++) {
+      rows.add(
+          new GenericInternalRow(
+              new Object[] {UTF8String.fromString("k" + i), UnsafeArrayData.fromPrimitiveArray(x[i])}));
+    }
+    return rows;
+  }
+
+  private static List<InternalRow> collect(Iterator<InternalRow> it) {
+    List<InternalRow> out = new ArrayList<>();
+    it.forEachRemaining(r -> out.add(r.copy()));
+    return out;
+  }
+
+  @Test
+  void predictionsMatchTheModelComputedIndependently() {
+    LinearModel lm = TestModels.linear(FEATURES, 3, 11);
+    float[][] x = features(23, 1);
+    List<InternalRow> out =
+        collect(
+            new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+                .score(arrayRows(x).iterator()));
+
+    assertEquals(23, out.size());
+    for (int i = 0; i < x.length; i++) {
+      InternalRow row = out.get(i);
+      assertEquals("k" + i, row.getUTF8String(0).toString());
+      double[] expected = lm.expected(x[i]);
+      float[] probs = row.getArray(2).toFloatArray();
+      int best = 0;
+      for (int c = 0; c < 3; c++) {
+        assertEquals(expected[c], probs[c], 1e-5, "row " + i + " class " + c);
+        best = expected[c] > expected[best] ? c : best;
+      }
+      assertEquals(best, row.getDouble(1), "row " + i);
+      assertEquals("m", row.getUTF8String(3).toString());
+      assertEquals("v1", row.getUTF8String(4).toString());
+      assertEquals("run-1", row.getUTF8String(6).toString());
+      assertEquals(20000, row.getInt(7));
+    }
+  }
+
+  @Test
+  void batchSizeDoesNotChangePredictions() {
+    LinearModel lm = TestModels.linear(FEATURES, 4, 12);
+    ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
+    float[][] x = features(37, 2); // 37 = 5 batches of 8 with a short last batch of 5
+    List<InternalRow> one = collect(new PartitionScorer(spec(1, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> eight = collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> big = collect(new PartitionScorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
+    assertEquals(37, one.size());
+    for (int i = 0; i < 37; i++) {
+      assertEquals(one.get(i).getDouble(1), eight.get(i).getDouble(1));
+      assertEquals(one.get(i).getDouble(1), big.get(i).getDouble(1));
+      assertArrayEquals(one.get(i).getArray(2).toFloatArray(), eight.get(i).getArray(2).toFloatArray(), 1e-6f);
+      assertArrayEquals(one.get(i).getArray(2).toFloatArray(), big.get(i).getArray(2).toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
+  void everyModelIsScoredInOnePassAndScalarColumnsOfMixedTypesWork() {
+    LinearModel clf = TestModels.linear(FEATURES, 2, 13);
+    LinearModel reg = TestModels.linear(FEATURES, 1, 14);
+    List<String> cols = List.of("a", "b", "c", "d", "e");
+    ScoringSpec s =
+        new ScoringSpec(
+            List.of(scored(clf, "v1", SCALAR_SCHEMA, cols), scored(reg, "v2", SCALAR_SCHEMA, cols)),
+            List.of(new KeyColumn("id", 0, DataTypes.LongType)),
+            4,
+            new RunnerOptions(1, Device.CPU),
+            "run-2",
+            1,
+            0L);
+    List<InternalRow> in = new ArrayList<>();
+    List<float[]> asFloats = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      double a = i * 0.5;
+      float b = -i;
+      int c = i % 3;
+      long d = 10 - i;
+      double e = 0.25;
+      in.add(new GenericInternalRow(new Object[] {(long) i, a, b, c, d, e}));
+      asFloats.add(new float[] {(float) a, b, c, d, (float) e});
+    }
+    List<InternalRow> out = collect(new PartitionScorer(s).score(in.iterator()));
+    assertEquals(12, out.size(), "6 rows x 2 models");
+    int regressions = 0;
+    for (InternalRow row : out) {
+      int i = (int) row.getLong(0);
+      String version = row.getUTF8String(4).toString();
+      if (version.equals("v2")) {
+        regressions++;
+        assertTrue(row.isNullAt(2), "a regressor has no probabilities");
+        assertEquals(reg.expected(asFloats.get(i))[0], row.getDouble(1), 1e-4);
+      } else {
+        assertEquals(clf.expected(asFloats.get(i))[1], row.getArray(2).getFloat(1), 1e-5);
+      }
+    }
+    assertEquals(6, regressions);
+  }
+
+  @Test
+  void anEmptyPartitionLoadsNoModel() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 15);
+    long before = ExecutorRunners.cache().loads();
+    Iterator<InternalRow> out =
+        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
+            .score(new ArrayList<InternalRow>().iterator());
+    assertFalse(out.hasNext());
+    assertEquals(before, ExecutorRunners.cache().loads());
+  }
+
+  @Test
+  void aWrongArrayLengthNamesTheColumnAndTheRow() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 16);
+    List<InternalRow> rows = arrayRows(features(3, 3));
+    rows.set(
+        2,
+        new GenericInternalRow(
+            new Object[] {UTF8String.fromString("bad-row"), UnsafeArrayData.fromPrimitiveArray(new float[4])}));
+    Iterator<InternalRow> out =
+        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+            .score(rows.iterator());
+    InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
+    assertEquals(ErrorKind.INPUT, e.kind());
+    assertTrue(e.getMessage().contains("column 'features' holds 4 values at row id=bad-row"), e.getMessage());
+    assertTrue(e.getMessage().contains("takes 5"), e.getMessage());
+  }
+
+  @Test
+  void aNullFeatureNamesTheColumn() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 17);
+    List<InternalRow> rows = arrayRows(features(2, 4));
+    rows.set(1, new GenericInternalRow(new Object[] {UTF8String.fromString("k1"), null}));
+    Iterator<InternalRow> out =
+        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+            .score(rows.iterator());
+    InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
+    assertEquals(ErrorKind.INPUT, e.kind());
+    assertTrue(e.getMessage().startsWith("column 'features' is null at row id=k1"), e.getMessage());
+  }
+
+  @Test
+  void bytesThatDoNotMatchTheDigestNeverReachTheEngine() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 18);
+    ScoredModel good = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
+    byte[] other = TestModels.linear(FEATURES, 2, 19).onnxBytes();
+    ScoredModel tampered =
+        new ScoredModel(good.name(), good.version(), good.digest(), good.inputs(), good.outputName(), 2, () -> other);
+    InferlakeException e =
+        assertThrows(
+            InferlakeException.class,
+            () -> new PartitionScorer(spec(8, Device.CPU, tampered)).score(arrayRows(features(1, 5)).iterator()));
+    assertEquals(ErrorKind.MODEL, e.kind());
+    assertTrue(e.getMessage().contains("expected " + good.digest() + ", got " + ModelDigest.sha256(other)), e.getMessage());
+  }
+
+  @Test
+  void gpuFallsBackToCpuWithoutAGpuButGpuRequiredFails() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 20);
+    ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
+    float[][] x = features(3, 6);
+    List<InternalRow> out = collect(new PartitionScorer(spec(8, Device.GPU, m)).score(arrayRows(x).iterator()));
+    assertEquals(lm.expected(x[0])[1], out.get(0).getArray(2).getFloat(1), 1e-5);
+
+    InferlakeException e =
+        assertThrows(
+            InferlakeException.class,
+            () -> new PartitionScorer(spec(8, Device.GPU_REQUIRED, m)).score(arrayRows(x).iterator()));
+    assertEquals(ErrorKind.MODEL, e.kind());
+    assertTrue(e.getMessage().contains("requires a GPU (device: gpu-required)"), e.getMessage());
+  }
+
+  @Test
+  void bindingRejectsWrongColumnsBeforeAnyTask() {
+    TensorSpec in = OnnxModelReader.signature(TestModels.linear(FEATURES, 2, 21).onnxBytes(), "t").inputs().get(0);
+    StructType schema = SCALAR_SCHEMA.add("name", DataTypes.StringType);
+
+    InferlakeException missing =
+        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "zz"), schema, "m:v1"));
+    assertEquals(ErrorKind.INPUT, missing.kind());
+    assertTrue(missing.getMessage().startsWith("column 'zz' for input 'input' of model 'm:v1'"), missing.getMessage());
+
+    InferlakeException type =
+        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "name"), schema, "m:v1"));
+    assertTrue(type.getMessage().startsWith("column 'name' has type string"), type.getMessage());
+
+    InferlakeException count =
+        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b"), schema, "m:v1"));
+    assertTrue(count.getMessage().contains("takes 5 values per row, but 2 columns"), count.getMessage());
+    assertNull(NumericType.of(DataTypes.StringType));
+  }
+}
