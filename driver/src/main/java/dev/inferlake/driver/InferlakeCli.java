@@ -1,0 +1,90 @@
+package dev.inferlake.driver;
+
+import dev.inferlake.driver.internal.DemoCommand;
+import dev.inferlake.driver.internal.JobErrors;
+import dev.inferlake.driver.internal.RunCommand;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code inferlake} command. Exit codes: 0 success; 2 usage or job-spec error; 3 input or
+ * schema error; 4 model error; 5 run failure. A failure prints one line on stderr saying what
+ * failed and where.
+ */
+@Command(
+    name = "inferlake",
+    mixinStandardHelpOptions = true,
+    versionProvider = InferlakeCli.Version.class,
+    description = "Batch inference on Spark: score datasets with ONNX models into Delta tables.",
+    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  success",
+      "  2  usage or job-spec error",
+      "  3  input or schema error",
+      "  4  model error",
+      "  5  run failure"
+    })
+public final class InferlakeCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Entry point for {@code java}, {@code spark-submit} and the launcher. */
+  public static void main(String[] args) {
+    int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    System.exit(code);
+  }
+
+  /**
+   * Runs the CLI in this JVM (reusing an active SparkSession if there is one) and returns the
+   * exit code instead of exiting.
+   */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new InferlakeCli());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          CommandLine c = ex.getCommandLine();
+          c.getErr()
+              .println(
+                  "inferlake: "
+                      + ex.getMessage()
+                      + " (see '"
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help')");
+          return ErrorKind.USAGE.exitCode();
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          InferlakeException ie = InferlakeException.findIn(ex);
+          if (ie != null) {
+            c.getErr().println("inferlake: " + ie.getMessage());
+            return ie.kind().exitCode();
+          }
+          c.getErr().println("inferlake: run failed: " + JobErrors.rootMessage(ex));
+          ex.printStackTrace(c.getErr());
+          return ErrorKind.RUN.exitCode();
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /** Prints framework, Spark and Java versions. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "inferlake " + Versions.inferlake(),
+        "Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+        "Java " + System.getProperty("java.version")
+      };
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.inferlake.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunSummaryTest {
+  @Test
+  void countsInputRowsOncePerVersionAndComputesTheRate() {
+    RunSummary s =
+        new RunSummary(
+            "r1",
+            LocalDate.of(2026, 11, 23),
+            "/lake/p",
+            3,
+            Duration.ofSeconds(4),
+            List.of(
+                new RunSummary.VersionRows("m", "v1", "sha256:aa", 1000),
+                new RunSummary.VersionRows("m", "v2", "sha256:bb", 1000)),
+            2);
+    assertEquals(1000, s.inputRows());
+    assertEquals(250.0, s.rowsPerSecond(), 1e-9);
+    String text = s.render();
+    assertTrue(text.startsWith("run r1  ds=2026-11-23  1,000 rows x 2 model version(s) in 4.0 s  (250 rows/s)"), text);
+    assertTrue(text.contains("m:v2         1,000 rows  sha256:bb"), text);
+    assertTrue(text.contains("table /lake/p (Delta version 3)"), text);
+  }
+}
