@@ -1,0 +1,20 @@
+package dev.inferlake.driver;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the CLI in this JVM and captures what it printed. */
+record Cli(int exitCode, String out, String err) {
+  static Cli run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = InferlakeCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** The last line on stderr: the one-line failure message. */
+  String errorLine() {
+    String[] lines = err.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
