@@ -221,6 +221,31 @@ class ScoringJobIT {
     }
   }
 
+  @Test
+  void oneSessionPerModelVersionServesEveryPartition() throws Exception {
+    // Versions no other test loaded, so this JVM's cache has to load them here.
+    TestModels.linear(FEATURES, 3, 3).writeTo(dir.resolve("models"), "m-v3.onnx");
+    TestModels.linear(FEATURES, 3, 4).writeTo(dir.resolve("models"), "m-v4.onnx");
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "2k");
+    try {
+      int partitions = spark.read().parquet(dir.resolve("input").toString()).rdd().getNumPartitions();
+      assertTrue(partitions >= 10, "expected many partitions, got " + partitions);
+      long before = dev.inferlake.executors.ExecutorRunners.cache().loads();
+      Cli run =
+          Cli.run("run", "--job", job.toString(), "--ds", "2026-04-01",
+              "--set", "output.table=" + table("sessions"),
+              "--set", "models=[{name: m, version: v3, path: " + dir.resolve("models/m-v3.onnx")
+                  + "}, {name: m, version: v4, path: " + dir.resolve("models/m-v4.onnx") + "}]");
+      assertEquals(0, run.exitCode(), run.err());
+      assertEquals(2, dev.inferlake.executors.ExecutorRunners.cache().loads() - before,
+          "two versions over " + partitions + " partitions must load two sessions");
+      assertTrue(run.out().contains("model loads in this JVM: 2"), run.out());
+      assertEquals(ROWS * 2L, count(table("sessions"), "true"));
+    } finally {
+      spark.conf().unset("spark.sql.files.maxPartitionBytes");
+    }
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

@@ -1,0 +1,65 @@
+package dev.inferlake.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged cluster jar under Spark's own {@code SparkSubmit}, in a separate JVM whose
+ * classpath holds only what a cluster provides (Spark, Delta and their dependencies): everything
+ * else the job needs (ONNX Runtime, Tribuo, picocli, YAML) must come from the jar.
+ */
+class ClusterJarSubmitIT {
+  @TempDir Path dir;
+
+  record Result(int exit, String output) {}
+
+  Result submit(String... appArgs) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("@" + System.getProperty("inferlake.jvmOptions"));
+    cmd.add("-Djava.io.tmpdir=" + dir);
+    cmd.add("org.apache.spark.deploy.SparkSubmit");
+    cmd.addAll(List.of("--master", "local[2]", "--class", InferlakeCli.class.getName()));
+    cmd.addAll(List.of("--conf", "spark.ui.enabled=false"));
+    cmd.addAll(List.of("--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension"));
+    cmd.addAll(List.of("--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"));
+    cmd.add(System.getProperty("inferlake.clusterJar"));
+    cmd.addAll(List.of(appArgs));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
+    pb.environment().put("CLASSPATH", Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath"))).trim());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Path log = dir.resolve("submit-" + System.nanoTime() + ".log");
+    Process p = pb.redirectOutput(log.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("spark-submit did not finish in 5 minutes: " + Files.readString(log));
+    }
+    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theClusterJarRunsTheDemoAndKeepsExitCodesUnderSparkSubmit() throws Exception {
+    String classpath = Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath")));
+    assertTrue(classpath.contains("spark-core_2.12") && classpath.contains("delta-spark_2.12"));
+    assertTrue(!classpath.contains("onnxruntime") && !classpath.contains("tribuo"),
+        "the stand-in cluster classpath must not carry what the jar should bring");
+
+    Result demo = submit("demo", "--rows", "3000", "--train-rows", "1000", "--no-baseline", "--dir", dir.resolve("lake").toString());
+    assertEquals(0, demo.exit(), demo.output());
+    assertTrue(demo.output().contains("3,000 rows x 2 model version(s)"), demo.output());
+
+    Result bad = submit("run", "--job", dir.resolve("lake/job.yaml").toString(), "--set", "batch_size=0");
+    assertEquals(2, bad.exit(), bad.output());
+    assertTrue(bad.output().contains("inferlake: job spec: 'batch_size' is '0'"), bad.output());
+  }
+}
