@@ -38,8 +38,8 @@ public final class InferlakeCli implements Runnable {
   }
 
   /**
-   * Runs the CLI in this JVM (reusing an active SparkSession if there is one) and returns the
-   * exit code instead of exiting.
+   * Runs the CLI in this JVM (reusing an active SparkSession if there is one) and returns the exit
+   * code instead of exiting.
    */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new InferlakeCli());

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A scoring job, as written in YAML (snake_case keys). Immutable; {@link #validate()} checks
- * every value and names the key that is wrong.
+ * A scoring job, as written in YAML (snake_case keys). Immutable; {@link #validate()} checks every
+ * value and names the key that is wrong.
  *
  * <pre>
  * input:
@@ -42,11 +42,7 @@ public record JobSpec(
 
   /** One model version to score. */
   public record Model(
-      String name,
-      String version,
-      String path,
-      String output,
-      Map<String, List<String>> features) {
+      String name, String version, String path, String output, Map<String, List<String>> features) {
     /** {@code name:version}. */
     public String label() {
       return name + ":" + version;

@@ -17,8 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Reads job specs from YAML and applies {@code --set key=value} overrides. Unknown keys are
- * errors, never ignored.
+ * Reads job specs from YAML and applies {@code --set key=value} overrides. Unknown keys are errors,
+ * never ignored.
  */
 public final class JobSpecLoader {
   private static final ObjectMapper YAML =
@@ -135,6 +135,7 @@ public final class JobSpecLoader {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw JobErrors.badOverride(override, "'" + k + "' is not an index from 0 to " + (arr.size() - 1));
+    throw JobErrors.badOverride(
+        override, "'" + k + "' is not an index from 0 to " + (arr.size() - 1));
   }
 }

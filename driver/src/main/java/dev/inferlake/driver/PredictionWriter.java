@@ -9,9 +9,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 
 /**
- * Writes one run's predictions to a Delta table in a single commit that replaces exactly the
- * rows of this run date and these model versions ({@code replaceWhere}), so a rerun leaves the
- * same rows and other dates and versions are untouched. Until that commit nothing is visible.
+ * Writes one run's predictions to a Delta table in a single commit that replaces exactly the rows
+ * of this run date and these model versions ({@code replaceWhere}), so a rerun leaves the same rows
+ * and other dates and versions are untouched. Until that commit nothing is visible.
  */
 public final class PredictionWriter {
   private PredictionWriter() {}

@@ -15,10 +15,10 @@ import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringSpec;
+import dev.inferlake.model.ElementType;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
-import dev.inferlake.model.ElementType;
 import dev.inferlake.reports.RunSummary;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +89,8 @@ public final class ScoringJob {
       for (ResolvedModel m : models) {
         List<InputBinding> bindings = new ArrayList<>();
         for (TensorSpec in : m.signature().inputs()) {
-          bindings.add(InputBinding.bind(in, columnsPerInput.get(next++), schema, m.spec().label()));
+          bindings.add(
+              InputBinding.bind(in, columnsPerInput.get(next++), schema, m.spec().label()));
         }
         TensorSpec out = chooseOutput(m);
         Broadcast<byte[]> b = jsc.broadcast(m.bytes());
@@ -164,7 +165,8 @@ public final class ScoringJob {
         columns.addAll(cols);
       }
     }
-    return input.select(columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    return input.select(
+        columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
   }
 
   private static TensorSpec chooseOutput(ResolvedModel m) {
@@ -196,7 +198,8 @@ public final class ScoringJob {
     JavaRDD<InternalRow> predictions = rows.mapPartitions(scorer::score);
     // InternalRows straight into a DataFrame: no per-value conversion to external Rows and back.
     Dataset<Row> df =
-        spark.internalCreateDataFrame(predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
+        spark.internalCreateDataFrame(
+            predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
     try {
       PredictionWriter.write(df, spec.output().table(), ds, spec.models(), commitInfo);
     } catch (RuntimeException e) {
@@ -229,7 +232,12 @@ public final class ScoringJob {
   }
 
   private RunSummary summarize(
-      JobSpec spec, LocalDate ds, String runId, Duration wall, List<ResolvedModel> models, long loads) {
+      JobSpec spec,
+      LocalDate ds,
+      String runId,
+      Duration wall,
+      List<ResolvedModel> models,
+      long loads) {
     String table = spec.output().table();
     long version =
         io.delta.tables.DeltaTable.forPath(spark, table)

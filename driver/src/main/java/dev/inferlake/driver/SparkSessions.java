@@ -5,8 +5,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds the job's SparkSession. Under {@code spark-submit} the master and settings come from
- * there; run directly (the {@code scripts/inferlake} launcher, tests) it embeds a local Spark
- * on every core. Delta's SQL extension and catalog are set unless the user set them.
+ * there; run directly (the {@code scripts/inferlake} launcher, tests) it embeds a local Spark on
+ * every core. Delta's SQL extension and catalog are set unless the user set them.
  */
 public final class SparkSessions {
   private SparkSessions() {}
@@ -24,7 +24,10 @@ public final class SparkSessions {
     }
     setDefault(b, conf, "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     setDefault(
-        b, conf, "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+        b,
+        conf,
+        "spark.sql.catalog.spark_catalog",
+        "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     return b.getOrCreate();
   }
 

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged cluster jar under Spark's own {@code SparkSubmit}, in a separate JVM whose
- * classpath holds only what a cluster provides (Spark, Delta and their dependencies): everything
- * else the job needs (ONNX Runtime, Tribuo, picocli, YAML) must come from the jar.
+ * The packaged cluster jar under Spark's own {@code SparkSubmit}, in a separate JVM whose classpath
+ * holds only what a cluster provides (Spark, Delta and their dependencies): everything else the job
+ * needs (ONNX Runtime, Tribuo, picocli, YAML) must come from the jar.
  */
 class ClusterJarSubmitIT {
   @TempDir Path dir;
@@ -32,17 +32,24 @@ class ClusterJarSubmitIT {
     cmd.addAll(List.of("--master", "local[2]", "--class", InferlakeCli.class.getName()));
     cmd.addAll(List.of("--conf", "spark.ui.enabled=false"));
     cmd.addAll(List.of("--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension"));
-    cmd.addAll(List.of("--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"));
+    cmd.addAll(
+        List.of(
+            "--conf",
+            "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"));
     cmd.add(System.getProperty("inferlake.clusterJar"));
     cmd.addAll(List.of(appArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
-    pb.environment().put("CLASSPATH", Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath"))).trim());
+    pb.environment()
+        .put(
+            "CLASSPATH",
+            Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath"))).trim());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Path log = dir.resolve("submit-" + System.nanoTime() + ".log");
     Process p = pb.redirectOutput(log.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("spark-submit did not finish in 5 minutes: " + Files.readString(log));
+      throw new AssertionError(
+          "spark-submit did not finish in 5 minutes: " + Files.readString(log));
     }
     return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
   }
@@ -51,14 +58,25 @@ class ClusterJarSubmitIT {
   void theClusterJarRunsTheDemoAndKeepsExitCodesUnderSparkSubmit() throws Exception {
     String classpath = Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath")));
     assertTrue(classpath.contains("spark-core_2.12") && classpath.contains("delta-spark_2.12"));
-    assertTrue(!classpath.contains("onnxruntime") && !classpath.contains("tribuo"),
+    assertTrue(
+        !classpath.contains("onnxruntime") && !classpath.contains("tribuo"),
         "the stand-in cluster classpath must not carry what the jar should bring");
 
-    Result demo = submit("demo", "--rows", "3000", "--train-rows", "1000", "--no-baseline", "--dir", dir.resolve("lake").toString());
+    Result demo =
+        submit(
+            "demo",
+            "--rows",
+            "3000",
+            "--train-rows",
+            "1000",
+            "--no-baseline",
+            "--dir",
+            dir.resolve("lake").toString());
     assertEquals(0, demo.exit(), demo.output());
     assertTrue(demo.output().contains("3,000 rows x 2 model version(s)"), demo.output());
 
-    Result bad = submit("run", "--job", dir.resolve("lake/job.yaml").toString(), "--set", "batch_size=0");
+    Result bad =
+        submit("run", "--job", dir.resolve("lake/job.yaml").toString(), "--set", "batch_size=0");
     assertEquals(2, bad.exit(), bad.output());
     assertTrue(bad.output().contains("inferlake: job spec: 'batch_size' is '0'"), bad.output());
   }

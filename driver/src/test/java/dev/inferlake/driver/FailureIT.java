@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every failure exits with its documented code and one line naming what and where, and leaves
- * the prediction table exactly as it was.
+ * Every failure exits with its documented code and one line naming what and where, and leaves the
+ * prediction table exactly as it was.
  */
 class FailureIT {
   @TempDir static Path dir;
@@ -46,9 +46,15 @@ class FailureIT {
       List<Double> vec = i == 277 ? List.of(1.0, 2.0) : List.of(1.0, 2.0, (double) i);
       rows.add(RowFactory.create(i, i * 0.1, -i * 0.2, 1.0, "x", vec));
     }
-    spark.createDataFrame(rows, schema).repartition(2).write().parquet(dir.resolve("in").toString());
+    spark
+        .createDataFrame(rows, schema)
+        .repartition(2)
+        .write()
+        .parquet(dir.resolve("in").toString());
     TestModels.linear(3, 2, 7).writeTo(dir, "m.onnx");
-    Files.write(dir.resolve("pickle.onnx"), new byte[] {(byte) 0x80, 4, (byte) 0x95, 'p', 'i', 'c', 'k', 'l', 'e'});
+    Files.write(
+        dir.resolve("pickle.onnx"),
+        new byte[] {(byte) 0x80, 4, (byte) 0x95, 'p', 'i', 'c', 'k', 'l', 'e'});
     table = dir.resolve("out").toString();
     job = dir.resolve("job.yaml");
     Files.writeString(
@@ -77,14 +83,17 @@ class FailureIT {
     Cli run = Cli.run(args);
     assertEquals(expectedExit, run.exitCode(), run.err());
     assertTrue(run.errorLine().startsWith("inferlake: "), run.err());
-    assertEquals(version, DeltaTable.forPath(spark, table).history(1).select("version").head().getLong(0),
+    assertEquals(
+        version,
+        DeltaTable.forPath(spark, table).history(1).select("version").head().getLong(0),
         "no commit may follow a failed run");
     assertEquals(rows, spark.read().format("delta").load(table).count());
     return run;
   }
 
   static String[] run(String... sets) {
-    List<String> args = new ArrayList<>(List.of("run", "--job", job.toString(), "--ds", "2026-05-02"));
+    List<String> args =
+        new ArrayList<>(List.of("run", "--job", job.toString(), "--ds", "2026-05-02"));
     for (String s : sets) {
       args.add("--set");
       args.add(s);
@@ -104,7 +113,11 @@ class FailureIT {
   @Test
   void aWrongTypeExits3NamingTheColumn() {
     Cli r = failing(3, run("input.features.input=[a, b, label]"));
-    assertTrue(r.errorLine().startsWith("inferlake: column 'label' has type string, which cannot feed input 'input' of model 'm:v1'"), r.errorLine());
+    assertTrue(
+        r.errorLine()
+            .startsWith(
+                "inferlake: column 'label' has type string, which cannot feed input 'input' of model 'm:v1'"),
+        r.errorLine());
   }
 
   @Test
@@ -119,51 +132,84 @@ class FailureIT {
   @Test
   void aWrongColumnCountExits3() {
     Cli r = failing(3, run("input.features.input=[a, b]"));
-    assertTrue(r.errorLine().contains("takes 3 values per row, but 2 columns are mapped to it: [a, b]"), r.errorLine());
+    assertTrue(
+        r.errorLine().contains("takes 3 values per row, but 2 columns are mapped to it: [a, b]"),
+        r.errorLine());
   }
 
   @Test
   void aMissingKeyColumnExits3() {
     Cli r = failing(3, run("input.key=[user_id]"));
-    assertTrue(r.errorLine().startsWith("inferlake: key column 'user_id' (input.key) is not in the input"), r.errorLine());
+    assertTrue(
+        r.errorLine().startsWith("inferlake: key column 'user_id' (input.key) is not in the input"),
+        r.errorLine());
   }
 
   @Test
   void aMissingInputExits3() {
     Cli r = failing(3, run("input.path=" + dir.resolve("nowhere")));
-    assertTrue(r.errorLine().startsWith("inferlake: input " + dir.resolve("nowhere") + " cannot be read as parquet"), r.errorLine());
+    assertTrue(
+        r.errorLine()
+            .startsWith(
+                "inferlake: input " + dir.resolve("nowhere") + " cannot be read as parquet"),
+        r.errorLine());
   }
 
   @Test
   void modelProblemsExit4NamingTheModel() {
     Cli missing = failing(4, run("models.0.path=" + dir.resolve("gone.onnx")));
-    assertTrue(missing.errorLine().startsWith("inferlake: model 'm:v1' cannot be read from " + dir.resolve("gone.onnx") + ": no such file"), missing.errorLine());
+    assertTrue(
+        missing
+            .errorLine()
+            .startsWith(
+                "inferlake: model 'm:v1' cannot be read from "
+                    + dir.resolve("gone.onnx")
+                    + ": no such file"),
+        missing.errorLine());
 
     Cli notOnnx = failing(4, run("models.0.path=" + dir.resolve("pickle.onnx")));
-    assertTrue(notOnnx.errorLine().startsWith("inferlake: model 'm:v1' (file:" + dir.resolve("pickle.onnx") + ") is not an ONNX model"), notOnnx.errorLine());
+    assertTrue(
+        notOnnx
+            .errorLine()
+            .startsWith(
+                "inferlake: model 'm:v1' (file:"
+                    + dir.resolve("pickle.onnx")
+                    + ") is not an ONNX model"),
+        notOnnx.errorLine());
 
     Cli output = failing(2, run("models.0.output=logits"));
-    assertEquals("inferlake: job spec: model 'm:v1' has no output 'logits'; its outputs are [probabilities]", output.errorLine());
+    assertEquals(
+        "inferlake: job spec: model 'm:v1' has no output 'logits'; its outputs are [probabilities]",
+        output.errorLine());
   }
 
   @Test
   void specAndUsageErrorsExit2() throws Exception {
     Cli unknown = failing(2, run("batchsize=3"));
-    assertTrue(unknown.errorLine().contains("unknown key 'batchsize' in (top level)"), unknown.errorLine());
+    assertTrue(
+        unknown.errorLine().contains("unknown key 'batchsize' in (top level)"),
+        unknown.errorLine());
 
     Cli date = failing(2, "run", "--job", job.toString(), "--ds", "2026-13-01");
-    assertEquals("inferlake: --ds '2026-13-01' is not a date in the form YYYY-MM-DD", date.errorLine());
+    assertEquals(
+        "inferlake: --ds '2026-13-01' is not a date in the form YYYY-MM-DD", date.errorLine());
 
     Cli noJob = failing(2, "run", "--job", dir.resolve("nojob.yaml").toString());
     assertTrue(noJob.errorLine().endsWith("cannot be read: no such file"), noJob.errorLine());
 
     Cli option = failing(2, "run", "--job", job.toString(), "--bogus");
-    assertEquals("inferlake: Unknown option: '--bogus' (see 'inferlake run --help')", option.errorLine());
+    assertEquals(
+        "inferlake: Unknown option: '--bogus' (see 'inferlake run --help')", option.errorLine());
 
     Path unmapped = dir.resolve("unmapped.yaml");
-    Files.writeString(unmapped, Files.readString(job).replace("input: [a, b, c]", "x: [a, b, c]"), StandardCharsets.UTF_8);
+    Files.writeString(
+        unmapped,
+        Files.readString(job).replace("input: [a, b, c]", "x: [a, b, c]"),
+        StandardCharsets.UTF_8);
     Cli r = failing(2, "run", "--job", unmapped.toString());
-    assertEquals("inferlake: job spec: model 'm:v1' has input 'input' but no columns are mapped to it (input.features.input)", r.errorLine());
+    assertEquals(
+        "inferlake: job spec: model 'm:v1' has input 'input' but no columns are mapped to it (input.features.input)",
+        r.errorLine());
   }
 
   @Test

@@ -31,7 +31,9 @@ class JobSpecLoaderTest {
 
   private static InferlakeException usageError(String yaml, String... overrides) {
     InferlakeException e =
-        assertThrows(InferlakeException.class, () -> JobSpecLoader.parse(yaml, "job.yaml", List.of(overrides)));
+        assertThrows(
+            InferlakeException.class,
+            () -> JobSpecLoader.parse(yaml, "job.yaml", List.of(overrides)));
     assertEquals(ErrorKind.USAGE, e.kind(), e.getMessage());
     return e;
   }
@@ -53,7 +55,11 @@ class JobSpecLoaderTest {
         JobSpecLoader.parse(
             SPEC,
             "job.yaml",
-            List.of("batch_size=7", "models.1.path=/other.onnx", "input.features.input=[x, y, z]", "device=gpu"));
+            List.of(
+                "batch_size=7",
+                "models.1.path=/other.onnx",
+                "input.features.input=[x, y, z]",
+                "device=gpu"));
     assertEquals(7, s.batchSizeOrDefault());
     assertEquals("/other.onnx", s.models().get(1).path());
     assertEquals(List.of("x", "y", "z"), s.input().features().get("input"));
@@ -63,25 +69,45 @@ class JobSpecLoaderTest {
   @Test
   void unknownKeysAreErrorsNamingTheKeyAndWhatIsKnown() {
     InferlakeException top = usageError(SPEC + "batchsize: 5\n");
-    assertTrue(top.getMessage().contains("unknown key 'batchsize' in (top level)"), top.getMessage());
+    assertTrue(
+        top.getMessage().contains("unknown key 'batchsize' in (top level)"), top.getMessage());
     assertTrue(top.getMessage().contains("batch_size"), top.getMessage());
 
     InferlakeException nested = usageError(SPEC, "models.0.pth=/x");
     assertTrue(nested.getMessage().contains("unknown key 'pth' in models[0]"), nested.getMessage());
-    assertTrue(nested.getMessage().contains("known keys there: features, name, output, path, version"), nested.getMessage());
+    assertTrue(
+        nested.getMessage().contains("known keys there: features, name, output, path, version"),
+        nested.getMessage());
   }
 
   @Test
   void badValuesNameTheKey() {
     assertTrue(usageError(SPEC, "batch_size=0").getMessage().contains("'batch_size' is '0'"));
     assertTrue(usageError(SPEC, "batch_size=lots").getMessage().contains("'batch_size'"));
-    assertTrue(usageError(SPEC, "input.format=csv").getMessage().contains("'input.format' is 'csv'"));
-    assertTrue(usageError(SPEC, "device=tpu").getMessage().contains("device 'tpu' is not one of cpu, gpu, gpu-required"));
-    assertTrue(usageError(SPEC, "models.1.version=v1").getMessage().contains("each model version listed once"));
-    assertTrue(usageError(SPEC, "models.0.version=v 1").getMessage().contains("'models[0].version' is 'v 1'"));
-    assertTrue(usageError(SPEC, "models.5.path=/x").getMessage().contains("'5' is not an index from 0 to 1"));
-    assertTrue(usageError(SPEC, "output.table=''").getMessage().contains("'output.table' is required"));
-    assertTrue(usageError(SPEC.replace("  table: /lake/p\n", "")).getMessage().contains("'output' is required"));
+    assertTrue(
+        usageError(SPEC, "input.format=csv").getMessage().contains("'input.format' is 'csv'"));
+    assertTrue(
+        usageError(SPEC, "device=tpu")
+            .getMessage()
+            .contains("device 'tpu' is not one of cpu, gpu, gpu-required"));
+    assertTrue(
+        usageError(SPEC, "models.1.version=v1")
+            .getMessage()
+            .contains("each model version listed once"));
+    assertTrue(
+        usageError(SPEC, "models.0.version=v 1")
+            .getMessage()
+            .contains("'models[0].version' is 'v 1'"));
+    assertTrue(
+        usageError(SPEC, "models.5.path=/x")
+            .getMessage()
+            .contains("'5' is not an index from 0 to 1"));
+    assertTrue(
+        usageError(SPEC, "output.table=''").getMessage().contains("'output.table' is required"));
+    assertTrue(
+        usageError(SPEC.replace("  table: /lake/p\n", ""))
+            .getMessage()
+            .contains("'output' is required"));
     assertTrue(usageError("input: [\n").getMessage().contains("is not valid YAML"));
   }
 }

@@ -59,7 +59,11 @@ class ScoringJobIT {
             .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
             .add("name", DataTypes.StringType);
     // Three files, so scoring runs several tasks.
-    spark.createDataFrame(rows, schema).repartition(3).write().parquet(dir.resolve("input").toString());
+    spark
+        .createDataFrame(rows, schema)
+        .repartition(3)
+        .write()
+        .parquet(dir.resolve("input").toString());
 
     v1 = TestModels.linear(FEATURES, 3, 1);
     v2 = TestModels.linear(FEATURES, 3, 2);
@@ -108,7 +112,10 @@ class ScoringJobIT {
   static Map<String, Object[]> predictions(String table, String version, String ds) {
     Map<String, Object[]> out = new HashMap<>();
     for (Row row :
-        spark.read().format("delta").load(table)
+        spark
+            .read()
+            .format("delta")
+            .load(table)
             .where("model_version = '" + version + "' AND ds = DATE'" + ds + "'")
             .select("id", "prediction", "probabilities")
             .collectAsList()) {
@@ -156,9 +163,15 @@ class ScoringJobIT {
     }
 
     Row meta =
-        spark.read().format("delta").load(table)
-            .select("model_name", "model_digest", "run_id", "scored_at").distinct().orderBy("model_digest")
-            .collectAsList().get(0);
+        spark
+            .read()
+            .format("delta")
+            .load(table)
+            .select("model_name", "model_digest", "run_id", "scored_at")
+            .distinct()
+            .orderBy("model_digest")
+            .collectAsList()
+            .get(0);
     assertEquals("m", meta.getString(0));
     assertTrue(meta.getString(1).startsWith("sha256:"));
     String history =
@@ -185,11 +198,28 @@ class ScoringJobIT {
     // A rerun of only v1 replaces only v1's rows of that date.
     assertEquals(
         0,
-        Cli.run(concat(base, "--ds", "2026-01-31", "--set", "models=[{name: m, version: v1, path: "
-            + dir.resolve("models/m-v1.onnx") + "}]")).exitCode());
+        Cli.run(
+                concat(
+                    base,
+                    "--ds",
+                    "2026-01-31",
+                    "--set",
+                    "models=[{name: m, version: v1, path: "
+                        + dir.resolve("models/m-v1.onnx")
+                        + "}]"))
+            .exitCode());
     assertEquals(ROWS * 4L, count(table, "true"));
-    assertEquals(2, spark.read().format("delta").load(table).where("ds = DATE'2026-01-31'")
-        .select("run_id").distinct().count(), "v2's rows keep the earlier run's id");
+    assertEquals(
+        2,
+        spark
+            .read()
+            .format("delta")
+            .load(table)
+            .where("ds = DATE'2026-01-31'")
+            .select("run_id")
+            .distinct()
+            .count(),
+        "v2's rows keep the earlier run's id");
   }
 
   @Test
@@ -197,15 +227,38 @@ class ScoringJobIT {
     // Tiny splits leave most input partitions without a row group: empty partitions.
     spark.conf().set("spark.sql.files.maxPartitionBytes", "4k");
     try {
-      int partitions = spark.read().parquet(dir.resolve("input").toString()).rdd().getNumPartitions();
+      int partitions =
+          spark.read().parquet(dir.resolve("input").toString()).rdd().getNumPartitions();
       assertTrue(partitions > 3, "expected empty partitions beside the 3 files, got " + partitions);
       String one = table("batch1");
       String many = table("batch7");
-      assertEquals(0, Cli.run("run", "--job", job.toString(), "--ds", "2026-03-01",
-          "--set", "output.table=" + one, "--set", "batch_size=1").exitCode());
+      assertEquals(
+          0,
+          Cli.run(
+                  "run",
+                  "--job",
+                  job.toString(),
+                  "--ds",
+                  "2026-03-01",
+                  "--set",
+                  "output.table=" + one,
+                  "--set",
+                  "batch_size=1")
+              .exitCode());
       // 7 does not divide any file's row count: every partition ends with a short batch.
-      assertEquals(0, Cli.run("run", "--job", job.toString(), "--ds", "2026-03-01",
-          "--set", "output.table=" + many, "--set", "batch_size=7").exitCode());
+      assertEquals(
+          0,
+          Cli.run(
+                  "run",
+                  "--job",
+                  job.toString(),
+                  "--ds",
+                  "2026-03-01",
+                  "--set",
+                  "output.table=" + many,
+                  "--set",
+                  "batch_size=7")
+              .exitCode());
       for (String v : List.of("v1", "v2")) {
         Map<String, Object[]> a = predictions(one, v, "2026-03-01");
         Map<String, Object[]> b = predictions(many, v, "2026-03-01");
@@ -228,16 +281,29 @@ class ScoringJobIT {
     TestModels.linear(FEATURES, 3, 4).writeTo(dir.resolve("models"), "m-v4.onnx");
     spark.conf().set("spark.sql.files.maxPartitionBytes", "2k");
     try {
-      int partitions = spark.read().parquet(dir.resolve("input").toString()).rdd().getNumPartitions();
+      int partitions =
+          spark.read().parquet(dir.resolve("input").toString()).rdd().getNumPartitions();
       assertTrue(partitions >= 10, "expected many partitions, got " + partitions);
       long before = dev.inferlake.executors.ExecutorRunners.cache().loads();
       Cli run =
-          Cli.run("run", "--job", job.toString(), "--ds", "2026-04-01",
-              "--set", "output.table=" + table("sessions"),
-              "--set", "models=[{name: m, version: v3, path: " + dir.resolve("models/m-v3.onnx")
-                  + "}, {name: m, version: v4, path: " + dir.resolve("models/m-v4.onnx") + "}]");
+          Cli.run(
+              "run",
+              "--job",
+              job.toString(),
+              "--ds",
+              "2026-04-01",
+              "--set",
+              "output.table=" + table("sessions"),
+              "--set",
+              "models=[{name: m, version: v3, path: "
+                  + dir.resolve("models/m-v3.onnx")
+                  + "}, {name: m, version: v4, path: "
+                  + dir.resolve("models/m-v4.onnx")
+                  + "}]");
       assertEquals(0, run.exitCode(), run.err());
-      assertEquals(2, dev.inferlake.executors.ExecutorRunners.cache().loads() - before,
+      assertEquals(
+          2,
+          dev.inferlake.executors.ExecutorRunners.cache().loads() - before,
           "two versions over " + partitions + " partitions must load two sessions");
       assertTrue(run.out().contains("model loads in this JVM: 2"), run.out());
       assertEquals(ROWS * 2L, count(table("sessions"), "true"));
@@ -252,5 +318,4 @@ class ScoringJobIT {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
-
 }

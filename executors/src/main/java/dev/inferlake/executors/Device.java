@@ -10,7 +10,9 @@ public enum Device {
   CPU,
   /** The GPU Spark assigned to the task; falls back to CPU with one warning when there is none. */
   GPU,
-  /** Like {@link #GPU}, but a missing GPU or CUDA provider fails the job instead of falling back. */
+  /**
+   * Like {@link #GPU}, but a missing GPU or CUDA provider fails the job instead of falling back.
+   */
   GPU_REQUIRED;
 
   /** The spelling used in job specs: {@code cpu}, {@code gpu}, {@code gpu-required}. */

@@ -24,8 +24,8 @@ public final class ExecutorRunners {
   }
 
   /**
-   * Returns the runner for a model, loading it on first use. The model bytes are fetched from
-   * the model's source and their digest verified before they reach the engine.
+   * Returns the runner for a model, loading it on first use. The model bytes are fetched from the
+   * model's source and their digest verified before they reach the engine.
    */
   public static Runner get(ScoredModel model, RunnerOptions options) {
     String key = model.digest() + "|" + options.device() + "|" + options.intraOpThreads();

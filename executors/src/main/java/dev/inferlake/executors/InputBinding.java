@@ -12,8 +12,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The columns that fill one model input: either one array column per row, or one scalar column
- * per value. Built and checked on the driver before any task runs.
+ * The columns that fill one model input: either one array column per row, or one scalar column per
+ * value. Built and checked on the driver before any task runs.
  *
  * @param modelInput the model input's name
  * @param elementsPerRow values per example the model takes

@@ -17,8 +17,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * reusable direct buffers of {@code batchSize} examples and scored batch by batch, so memory per
  * task is bounded by the batch size. An empty partition creates no runner.
  *
- * <p>Output rows follow {@link PredictionSchema#of}; for each batch, every model's rows are
- * emitted in turn.
+ * <p>Output rows follow {@link PredictionSchema#of}; for each batch, every model's rows are emitted
+ * in turn.
  */
 public final class PartitionScorer implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -42,7 +42,8 @@ class PartitionScorerTest {
           .add("d", DataTypes.LongType)
           .add("e", DataTypes.DoubleType);
 
-  private static ScoredModel scored(LinearModel lm, String version, StructType schema, List<String> cols) {
+  private static ScoredModel scored(
+      LinearModel lm, String version, StructType schema, List<String> cols) {
     byte[] bytes = lm.onnxBytes();
     TensorSpec in = OnnxModelReader.signature(bytes, "t").inputs().get(0);
     return new ScoredModel(
@@ -82,7 +83,9 @@ class PartitionScorerTest {
     for (int i = 0; i < x.length; i++) {
       rows.add(
           new GenericInternalRow(
-              new Object[] {UTF8String.fromString("k" + i), UnsafeArrayData.fromPrimitiveArray(x[i])}));
+              new Object[] {
+                UTF8String.fromString("k" + i), UnsafeArrayData.fromPrimitiveArray(x[i])
+              }));
     }
     return rows;
   }
@@ -99,7 +102,8 @@ class PartitionScorerTest {
     float[][] x = features(23, 1);
     List<InternalRow> out =
         collect(
-            new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+            new PartitionScorer(
+                    spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
                 .score(arrayRows(x).iterator()));
 
     assertEquals(23, out.size());
@@ -126,15 +130,20 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 4, 12);
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     float[][] x = features(37, 2); // 37 = 5 batches of 8 with a short last batch of 5
-    List<InternalRow> one = collect(new PartitionScorer(spec(1, Device.CPU, m)).score(arrayRows(x).iterator()));
-    List<InternalRow> eight = collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
-    List<InternalRow> big = collect(new PartitionScorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> one =
+        collect(new PartitionScorer(spec(1, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> eight =
+        collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> big =
+        collect(new PartitionScorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
     assertEquals(37, one.size());
     for (int i = 0; i < 37; i++) {
       assertEquals(one.get(i).getDouble(1), eight.get(i).getDouble(1));
       assertEquals(one.get(i).getDouble(1), big.get(i).getDouble(1));
-      assertArrayEquals(one.get(i).getArray(2).toFloatArray(), eight.get(i).getArray(2).toFloatArray(), 1e-6f);
-      assertArrayEquals(one.get(i).getArray(2).toFloatArray(), big.get(i).getArray(2).toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          one.get(i).getArray(2).toFloatArray(), eight.get(i).getArray(2).toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          one.get(i).getArray(2).toFloatArray(), big.get(i).getArray(2).toFloatArray(), 1e-6f);
     }
   }
 
@@ -185,7 +194,8 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 2, 15);
     long before = ExecutorRunners.cache().loads();
     Iterator<InternalRow> out =
-        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
+        new PartitionScorer(
+                spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
             .score(new ArrayList<InternalRow>().iterator());
     assertFalse(out.hasNext());
     assertEquals(before, ExecutorRunners.cache().loads());
@@ -198,13 +208,18 @@ class PartitionScorerTest {
     rows.set(
         2,
         new GenericInternalRow(
-            new Object[] {UTF8String.fromString("bad-row"), UnsafeArrayData.fromPrimitiveArray(new float[4])}));
+            new Object[] {
+              UTF8String.fromString("bad-row"), UnsafeArrayData.fromPrimitiveArray(new float[4])
+            }));
     Iterator<InternalRow> out =
-        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+        new PartitionScorer(
+                spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
             .score(rows.iterator());
     InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
     assertEquals(ErrorKind.INPUT, e.kind());
-    assertTrue(e.getMessage().contains("column 'features' holds 4 values at row id=bad-row"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("column 'features' holds 4 values at row id=bad-row"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("takes 5"), e.getMessage());
   }
 
@@ -214,7 +229,8 @@ class PartitionScorerTest {
     List<InternalRow> rows = arrayRows(features(2, 4));
     rows.set(1, new GenericInternalRow(new Object[] {UTF8String.fromString("k1"), null}));
     Iterator<InternalRow> out =
-        new PartitionScorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+        new PartitionScorer(
+                spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
             .score(rows.iterator());
     InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
     assertEquals(ErrorKind.INPUT, e.kind());
@@ -227,13 +243,24 @@ class PartitionScorerTest {
     ScoredModel good = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     byte[] other = TestModels.linear(FEATURES, 2, 19).onnxBytes();
     ScoredModel tampered =
-        new ScoredModel(good.name(), good.version(), good.digest(), good.inputs(), good.outputName(), 2, () -> other);
+        new ScoredModel(
+            good.name(),
+            good.version(),
+            good.digest(),
+            good.inputs(),
+            good.outputName(),
+            2,
+            () -> other);
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
-            () -> new PartitionScorer(spec(8, Device.CPU, tampered)).score(arrayRows(features(1, 5)).iterator()));
+            () ->
+                new PartitionScorer(spec(8, Device.CPU, tampered))
+                    .score(arrayRows(features(1, 5)).iterator()));
     assertEquals(ErrorKind.MODEL, e.kind());
-    assertTrue(e.getMessage().contains("expected " + good.digest() + ", got " + ModelDigest.sha256(other)), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("expected " + good.digest() + ", got " + ModelDigest.sha256(other)),
+        e.getMessage());
   }
 
   @Test
@@ -241,34 +268,49 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 2, 20);
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     float[][] x = features(3, 6);
-    List<InternalRow> out = collect(new PartitionScorer(spec(8, Device.GPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> out =
+        collect(new PartitionScorer(spec(8, Device.GPU, m)).score(arrayRows(x).iterator()));
     assertEquals(lm.expected(x[0])[1], out.get(0).getArray(2).getFloat(1), 1e-5);
 
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
-            () -> new PartitionScorer(spec(8, Device.GPU_REQUIRED, m)).score(arrayRows(x).iterator()));
+            () ->
+                new PartitionScorer(spec(8, Device.GPU_REQUIRED, m))
+                    .score(arrayRows(x).iterator()));
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(e.getMessage().contains("requires a GPU (device: gpu-required)"), e.getMessage());
   }
 
   @Test
   void bindingRejectsWrongColumnsBeforeAnyTask() {
-    TensorSpec in = OnnxModelReader.signature(TestModels.linear(FEATURES, 2, 21).onnxBytes(), "t").inputs().get(0);
+    TensorSpec in =
+        OnnxModelReader.signature(TestModels.linear(FEATURES, 2, 21).onnxBytes(), "t")
+            .inputs()
+            .get(0);
     StructType schema = SCALAR_SCHEMA.add("name", DataTypes.StringType);
 
     InferlakeException missing =
-        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "zz"), schema, "m:v1"));
+        assertThrows(
+            InferlakeException.class,
+            () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "zz"), schema, "m:v1"));
     assertEquals(ErrorKind.INPUT, missing.kind());
-    assertTrue(missing.getMessage().startsWith("column 'zz' for input 'input' of model 'm:v1'"), missing.getMessage());
+    assertTrue(
+        missing.getMessage().startsWith("column 'zz' for input 'input' of model 'm:v1'"),
+        missing.getMessage());
 
     InferlakeException type =
-        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "name"), schema, "m:v1"));
+        assertThrows(
+            InferlakeException.class,
+            () -> InputBinding.bind(in, List.of("a", "b", "c", "d", "name"), schema, "m:v1"));
     assertTrue(type.getMessage().startsWith("column 'name' has type string"), type.getMessage());
 
     InferlakeException count =
-        assertThrows(InferlakeException.class, () -> InputBinding.bind(in, List.of("a", "b"), schema, "m:v1"));
-    assertTrue(count.getMessage().contains("takes 5 values per row, but 2 columns"), count.getMessage());
+        assertThrows(
+            InferlakeException.class,
+            () -> InputBinding.bind(in, List.of("a", "b"), schema, "m:v1"));
+    assertTrue(
+        count.getMessage().contains("takes 5 values per row, but 2 columns"), count.getMessage());
     assertNull(NumericType.of(DataTypes.StringType));
   }
 }

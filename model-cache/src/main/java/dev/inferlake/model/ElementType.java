@@ -1,6 +1,8 @@
 package dev.inferlake.model;
 
-/** Tensor element types inferlake knows about, with their ONNX {@code TensorProto.DataType} codes. */
+/**
+ * Tensor element types inferlake knows about, with their ONNX {@code TensorProto.DataType} codes.
+ */
 public enum ElementType {
   FLOAT(1),
   UINT8(2),

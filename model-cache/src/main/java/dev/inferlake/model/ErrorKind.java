@@ -1,8 +1,8 @@
 package dev.inferlake.model;
 
 /**
- * What kind of failure an {@link InferlakeException} reports; each kind has the process exit
- * code documented in the README.
+ * What kind of failure an {@link InferlakeException} reports; each kind has the process exit code
+ * documented in the README.
  */
 public enum ErrorKind {
   /** Bad command line or job spec. */

@@ -11,13 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * A per-JVM cache of loaded models (ONNX Runtime sessions or other runners), keyed by model
- * digest and load options.
+ * A per-JVM cache of loaded models (ONNX Runtime sessions or other runners), keyed by model digest
+ * and load options.
  *
  * <p>Single flight: when several threads ask for a key that is not loaded, exactly one runs the
- * loader and the others wait for its result. A failed load is not cached, so a later task may
- * retry it. Values are shared by every caller and must be thread-safe; the cache owns them and
- * closes them in {@link #close()}.
+ * loader and the others wait for its result. A failed load is not cached, so a later task may retry
+ * it. Values are shared by every caller and must be thread-safe; the cache owns them and closes
+ * them in {@link #close()}.
  *
  * <p>Thread-safe.
  *

@@ -3,8 +3,8 @@ package dev.inferlake.model;
 import java.util.Objects;
 
 /**
- * The one unchecked exception for failures a user must act on. The message is a single line
- * saying what failed and where (column, model, file); the kind decides the exit code.
+ * The one unchecked exception for failures a user must act on. The message is a single line saying
+ * what failed and where (column, model, file); the kind decides the exit code.
  *
  * <p>It is serializable so that a failure raised inside a Spark task reaches the driver intact.
  */

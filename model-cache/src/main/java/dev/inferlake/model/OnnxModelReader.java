@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Reads what the driver needs to know about an ONNX model from its protobuf, without creating an
- * ONNX Runtime session (which would load weights and native code on the driver just to learn
- * input names).
+ * ONNX Runtime session (which would load weights and native code on the driver just to learn input
+ * names).
  */
 public final class OnnxModelReader {
   private OnnxModelReader() {}
@@ -20,9 +20,9 @@ public final class OnnxModelReader {
    * inputs) and outputs.
    *
    * @param model the serialized {@code ModelProto}
-   * @param what a description of the model for error messages, e.g. {@code "model 'churn:v1' (file:/m.onnx)"}
-   * @throws InferlakeException of kind {@link ErrorKind#MODEL} when the bytes are not an ONNX
-   *     model
+   * @param what a description of the model for error messages, e.g. {@code "model 'churn:v1'
+   *     (file:/m.onnx)"}
+   * @throws InferlakeException of kind {@link ErrorKind#MODEL} when the bytes are not an ONNX model
    */
   public static ModelSignature signature(byte[] model, String what) {
     OnnxMl.ModelProto proto;

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Name, element type and shape of one model input or output. A dimension of {@code -1} is
- * dynamic (a symbolic or missing dimension in the ONNX graph); the first dimension is the batch.
+ * Name, element type and shape of one model input or output. A dimension of {@code -1} is dynamic
+ * (a symbolic or missing dimension in the ONNX graph); the first dimension is the batch.
  */
 public final class TensorSpec implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -35,8 +35,8 @@ public final class TensorSpec implements Serializable {
   }
 
   /**
-   * Values per example: the product of every dimension after the batch dimension (1 for a
-   * rank-1 tensor).
+   * Values per example: the product of every dimension after the batch dimension (1 for a rank-1
+   * tensor).
    *
    * @return the count, or {@code -1} when a non-batch dimension is dynamic
    */

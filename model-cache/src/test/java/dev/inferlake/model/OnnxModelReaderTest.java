@@ -47,7 +47,8 @@ class OnnxModelReaderTest {
   @Test
   void elementsPerRowIsUnknownForDynamicFeatureDimensions() {
     assertEquals(-1, new TensorSpec("x", ElementType.FLOAT, new long[] {-1, -1}).elementsPerRow());
-    assertEquals(12, new TensorSpec("x", ElementType.FLOAT, new long[] {-1, 3, 4}).elementsPerRow());
+    assertEquals(
+        12, new TensorSpec("x", ElementType.FLOAT, new long[] {-1, 3, 4}).elementsPerRow());
   }
 
   @Test

@@ -59,7 +59,8 @@ public record RunSummary(
             versions.size(),
             wall.toMillis() / 1000.0,
             rowsPerSecond()));
-    int width = versions.stream().mapToInt(v -> (v.name() + ":" + v.version()).length()).max().orElse(5);
+    int width =
+        versions.stream().mapToInt(v -> (v.name() + ":" + v.version()).length()).max().orElse(5);
     for (VersionRows v : versions) {
       sb.append(
           String.format(

@@ -25,7 +25,10 @@ class RunSummaryTest {
     assertEquals(1000, s.inputRows());
     assertEquals(250.0, s.rowsPerSecond(), 1e-9);
     String text = s.render();
-    assertTrue(text.startsWith("run r1  ds=2026-11-23  1,000 rows x 2 model version(s) in 4.0 s  (250 rows/s)"), text);
+    assertTrue(
+        text.startsWith(
+            "run r1  ds=2026-11-23  1,000 rows x 2 model version(s) in 4.0 s  (250 rows/s)"),
+        text);
     assertTrue(text.contains("m:v2         1,000 rows  sha256:bb"), text);
     assertTrue(text.contains("table /lake/p (Delta version 3)"), text);
   }

@@ -33,23 +33,37 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--rows", defaultValue = "1000000", description = "Rows to generate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "1000000",
+      description = "Rows to generate (default: ${DEFAULT-VALUE}).")
   long rows;
 
-  @Option(names = "--dir", defaultValue = "demo-lake", description = "Folder for data, models, job spec and table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      defaultValue = "demo-lake",
+      description = "Folder for data, models, job spec and table (default: ${DEFAULT-VALUE}).")
   Path dir;
 
-  @Option(names = "--train-rows", defaultValue = "50000", description = "Rows the models are trained on (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--train-rows",
+      defaultValue = "50000",
+      description = "Rows the models are trained on (default: ${DEFAULT-VALUE}).")
   int trainRows;
 
-  @Option(names = "--baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(
+      names = "--baseline",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description = "Also time a plain ONNX Runtime loop over the same rows (default: on).")
   boolean baseline;
 
   @Override
   public Integer call() throws IOException {
     if (rows < 1) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rows must be at least 1");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--rows must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
     Path root = dir.toAbsolutePath().normalize();
@@ -59,7 +73,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     long t0 = System.nanoTime();
     DemoData.write(spark, input, rows);
-    out.printf(Locale.ROOT, "1/4 wrote %,d rows to %s (%.1f s)%n", rows, root.resolve("input"), secs(t0));
+    out.printf(
+        Locale.ROOT, "1/4 wrote %,d rows to %s (%.1f s)%n", rows, root.resolve("input"), secs(t0));
     out.flush();
 
     t0 = System.nanoTime();
@@ -69,10 +84,20 @@ public final class DemoCommand implements Callable<Integer> {
     for (DemoModels.Trained m : models) {
       Files.write(root.resolve("models").resolve("demo-" + m.version() + ".onnx"), m.onnx());
     }
-    out.printf(Locale.ROOT, "2/4 trained %d model versions on %,d rows (%.1f s); accuracy on the next %,d rows:%n",
-        models.size(), train, secs(t0), holdout);
+    out.printf(
+        Locale.ROOT,
+        "2/4 trained %d model versions on %,d rows (%.1f s); accuracy on the next %,d rows:%n",
+        models.size(),
+        train,
+        secs(t0),
+        holdout);
     for (DemoModels.Trained m : models) {
-      out.printf(Locale.ROOT, "      demo:%s  %.4f   (class index of label 1: %d)%n", m.version(), m.holdoutAccuracy(), m.positiveIndex());
+      out.printf(
+          Locale.ROOT,
+          "      demo:%s  %.4f   (class index of label 1: %d)%n",
+          m.version(),
+          m.holdoutAccuracy(),
+          m.positiveIndex());
     }
     out.flush();
 
@@ -91,26 +116,40 @@ public final class DemoCommand implements Callable<Integer> {
     if (baseline) {
       float[] features = DemoData.readFeatures(spark, input, DemoData.featureNames());
       int threads = Runtime.getRuntime().availableProcessors();
-      out.printf(Locale.ROOT, "plain ONNX Runtime loop over the same %,d rows in memory (same JVM, %d threads, batch %d):%n",
-          features.length / DemoData.FEATURES, threads, jobSpec.batchSizeOrDefault());
+      out.printf(
+          Locale.ROOT,
+          "plain ONNX Runtime loop over the same %,d rows in memory (same JVM, %d threads, batch %d):%n",
+          features.length / DemoData.FEATURES,
+          threads,
+          jobSpec.batchSizeOrDefault());
       double total = 0;
       for (DemoModels.Trained m : models) {
-        double s = PlainOnnxLoop.seconds(m.onnx(), features, DemoData.FEATURES, jobSpec.batchSizeOrDefault(), threads);
+        double s =
+            PlainOnnxLoop.seconds(
+                m.onnx(), features, DemoData.FEATURES, jobSpec.batchSizeOrDefault(), threads);
         total += s;
-        out.printf(Locale.ROOT, "      demo:%s  %.2f s  (%,.0f rows/s)%n", m.version(), s, rows / s);
+        out.printf(
+            Locale.ROOT, "      demo:%s  %.2f s  (%,.0f rows/s)%n", m.version(), s, rows / s);
       }
-      out.printf(Locale.ROOT, "      both versions: %.2f s; inferlake end to end (Parquet in, Delta out) took %.2f s%n",
-          total, summary.wall().toMillis() / 1000.0);
+      out.printf(
+          Locale.ROOT,
+          "      both versions: %.2f s; inferlake end to end (Parquet in, Delta out) took %.2f s%n",
+          total,
+          summary.wall().toMillis() / 1000.0);
     }
 
-    String query = String.format(Locale.ROOT,
-        "SELECT model_version, count(*) AS rows, round(avg(prediction), 4) AS positive_rate "
-            + "FROM delta.`%s` WHERE ds = DATE'%s' GROUP BY model_version ORDER BY model_version",
-        summary.table(), ds);
+    String query =
+        String.format(
+            Locale.ROOT,
+            "SELECT model_version, count(*) AS rows, round(avg(prediction), 4) AS positive_rate "
+                + "FROM delta.`%s` WHERE ds = DATE'%s' GROUP BY model_version ORDER BY model_version",
+            summary.table(),
+            ds);
     out.println("SQL to try (spark-sql, a notebook, or any Delta reader):");
     out.println("  " + query);
     for (Row r : spark.sql(query).collectAsList()) {
-      out.printf(Locale.ROOT, "      %s  %,d rows  positive rate %s%n", r.get(0), r.getLong(1), r.get(2));
+      out.printf(
+          Locale.ROOT, "      %s  %,d rows  positive rate %s%n", r.get(0), r.getLong(1), r.get(2));
     }
     out.flush();
     return 0;
@@ -133,7 +172,9 @@ public final class DemoCommand implements Callable<Integer> {
     for (DemoModels.Trained m : models) {
       sb.append("  - name: demo\n");
       sb.append("    version: ").append(m.version()).append('\n');
-      sb.append("    path: ").append(root.resolve("models").resolve("demo-" + m.version() + ".onnx")).append('\n');
+      sb.append("    path: ")
+          .append(root.resolve("models").resolve("demo-" + m.version() + ".onnx"))
+          .append('\n');
     }
     sb.append("output:\n");
     sb.append("  table: ").append(root.resolve("predictions")).append('\n');
@@ -141,5 +182,4 @@ public final class DemoCommand implements Callable<Integer> {
     sb.append("device: cpu\n");
     return sb.toString();
   }
-
 }

@@ -45,7 +45,9 @@ public final class DemoData {
       df = df.withColumn(names.get(j), randn(SEED + j));
     }
     Column logit = lit(0.0);
-    double[] w = {1.2, -0.8, 0.5, 0.3, -0.4, 0.2, 0.0, 0.1, -0.2, 0.0, 0.15, -0.1, 0.0, 0.05, 0.0, 0.0};
+    double[] w = {
+      1.2, -0.8, 0.5, 0.3, -0.4, 0.2, 0.0, 0.1, -0.2, 0.0, 0.15, -0.1, 0.0, 0.05, 0.0, 0.0
+    };
     for (int j = 0; j < FEATURES; j++) {
       logit = logit.plus(col(names.get(j)).multiply(w[j]));
     }
@@ -61,12 +63,17 @@ public final class DemoData {
   }
 
   /**
-   * Reads the feature columns of a Parquet dataset into one row-major float array, in the
-   * dataset's order, for loops that run outside Spark.
+   * Reads the feature columns of a Parquet dataset into one row-major float array, in the dataset's
+   * order, for loops that run outside Spark.
    */
   public static float[] readFeatures(SparkSession spark, String path, List<String> columns) {
     Dataset<Row> df =
-        spark.read().parquet(path).orderBy("id").select(columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        spark
+            .read()
+            .parquet(path)
+            .orderBy("id")
+            .select(
+                columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
     int n = columns.size();
     JavaRDD<float[]> chunks =
         df.queryExecution()

@@ -30,14 +30,16 @@ public final class DemoModels {
   /**
    * Trains on rows {@code id < trainRows} and measures accuracy on the next {@code holdoutRows}.
    */
-  public static List<Trained> train(SparkSession spark, String path, int trainRows, int holdoutRows) {
+  public static List<Trained> train(
+      SparkSession spark, String path, int trainRows, int holdoutRows) {
     List<String> names = DemoData.featureNames();
     MutableDataset<Label> train = dataset(spark, path, names, 0, trainRows);
     MutableDataset<Label> holdout = dataset(spark, path, names, trainRows, trainRows + holdoutRows);
     Trainer<Label> lr = new LogisticRegressionTrainer();
     Trainer<Label> fm =
         new FMClassificationTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 5, 1L, 4, 0.1);
-    return List.of(export("lr-1", lr.train(train), holdout), export("fm-1", fm.train(train), holdout));
+    return List.of(
+        export("lr-1", lr.train(train), holdout), export("fm-1", fm.train(train), holdout));
   }
 
   private static Trained export(String version, Model<Label> model, MutableDataset<Label> holdout) {
@@ -47,10 +49,13 @@ public final class DemoModels {
         correct++;
       }
     }
-    byte[] onnx =
-        ((ONNXExportable) model).exportONNXModel("dev.inferlake.demo", 1L).toByteArray();
+    byte[] onnx = ((ONNXExportable) model).exportONNXModel("dev.inferlake.demo", 1L).toByteArray();
     int positive = model.getOutputIDInfo().getID(new Label("1"));
-    return new Trained(version, onnx, holdout.size() == 0 ? Double.NaN : (double) correct / holdout.size(), positive);
+    return new Trained(
+        version,
+        onnx,
+        holdout.size() == 0 ? Double.NaN : (double) correct / holdout.size(),
+        positive);
   }
 
   private static MutableDataset<Label> dataset(
@@ -67,7 +72,12 @@ public final class DemoModels {
             .parquet(path)
             .where("id >= " + from + " AND id < " + to)
             .orderBy("id")
-            .select(org.apache.spark.sql.functions.col("label"), org.apache.spark.sql.functions.array(names.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)))
+            .select(
+                org.apache.spark.sql.functions.col("label"),
+                org.apache.spark.sql.functions.array(
+                    names.stream()
+                        .map(org.apache.spark.sql.functions::col)
+                        .toArray(org.apache.spark.sql.Column[]::new)))
             .collectAsList();
     for (Row r : rows) {
       List<Double> v = r.getList(1);

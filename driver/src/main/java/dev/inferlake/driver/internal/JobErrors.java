@@ -64,7 +64,8 @@ public final class JobErrors {
         ErrorKind.USAGE, "--ds '" + value + "' is not a date in the form YYYY-MM-DD");
   }
 
-  public static InferlakeException modelUnreadable(String model, String path, String why, Throwable cause) {
+  public static InferlakeException modelUnreadable(
+      String model, String path, String why, Throwable cause) {
     return new InferlakeException(
         ErrorKind.MODEL, "model '" + model + "' cannot be read from " + path + ": " + why, cause);
   }
@@ -81,10 +82,16 @@ public final class JobErrors {
             + ")");
   }
 
-  public static InferlakeException unknownOutput(String model, String output, Collection<String> outputs) {
+  public static InferlakeException unknownOutput(
+      String model, String output, Collection<String> outputs) {
     return new InferlakeException(
         ErrorKind.USAGE,
-        "job spec: model '" + model + "' has no output '" + output + "'; its outputs are " + outputs);
+        "job spec: model '"
+            + model
+            + "' has no output '"
+            + output
+            + "'; its outputs are "
+            + outputs);
   }
 
   public static InferlakeException unsupportedOutput(String model, String output, String spec) {
@@ -99,7 +106,8 @@ public final class JobErrors {
             + "; inferlake stores float outputs with a fixed number of values per row");
   }
 
-  public static InferlakeException inputUnreadable(String path, String format, String why, Throwable cause) {
+  public static InferlakeException inputUnreadable(
+      String path, String format, String why, Throwable cause) {
     return new InferlakeException(
         ErrorKind.INPUT, "input " + path + " cannot be read as " + format + ": " + why, cause);
   }
@@ -107,7 +115,10 @@ public final class JobErrors {
   public static InferlakeException missingKeyColumn(String column, Collection<String> available) {
     return new InferlakeException(
         ErrorKind.INPUT,
-        "key column '" + column + "' (input.key) is not in the input; its columns are " + available);
+        "key column '"
+            + column
+            + "' (input.key) is not in the input; its columns are "
+            + available);
   }
 
   public static InferlakeException writeFailed(String table, String why, Throwable cause) {

@@ -13,7 +13,10 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Reads model files through Hadoop's {@code FileSystem}, so {@code file:}, {@code hdfs:}, {@code s3a:} all work. */
+/**
+ * Reads model files through Hadoop's {@code FileSystem}, so {@code file:}, {@code hdfs:}, {@code
+ * s3a:} all work.
+ */
 public final class ModelResolver {
   /** Models are shipped as one byte array; larger ones need the storage mode (a later issue). */
   static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 16;
@@ -37,7 +40,8 @@ public final class ModelResolver {
       FileStatus st = fs.getFileStatus(path);
       location = st.getPath().toString();
       if (st.isDirectory()) {
-        throw JobErrors.modelUnreadable(m.label(), m.path(), "it is a directory, not a model file", null);
+        throw JobErrors.modelUnreadable(
+            m.label(), m.path(), "it is a directory, not a model file", null);
       }
       if (st.getLen() > MAX_MODEL_BYTES) {
         throw JobErrors.modelUnreadable(

@@ -16,8 +16,11 @@ import java.util.Map;
 public final class PlainOnnxLoop {
   private PlainOnnxLoop() {}
 
-  /** Returns the seconds taken to score every row of {@code features} ({@code perRow} values each). */
-  public static double seconds(byte[] model, float[] features, int perRow, int batchSize, int threads) {
+  /**
+   * Returns the seconds taken to score every row of {@code features} ({@code perRow} values each).
+   */
+  public static double seconds(
+      byte[] model, float[] features, int perRow, int batchSize, int threads) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     int rows = features.length / perRow;
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -25,7 +28,9 @@ public final class PlainOnnxLoop {
       try (OrtSession s = env.createSession(model, so)) {
         String input = s.getInputNames().iterator().next();
         FloatBuffer buf =
-            ByteBuffer.allocateDirect(batchSize * perRow * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            ByteBuffer.allocateDirect(batchSize * perRow * 4)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         long start = System.nanoTime();
         for (int off = 0; off < rows; off += batchSize) {
           int n = Math.min(batchSize, rows - off);

@@ -39,7 +39,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
-      description = "Override a job-spec value, e.g. --set batch_size=512 --set models.0.path=/m.onnx")
+      description =
+          "Override a job-spec value, e.g. --set batch_size=512 --set models.0.path=/m.onnx")
   List<String> overrides = new ArrayList<>();
 
   @Override
@@ -47,7 +48,8 @@ public final class RunCommand implements Callable<Integer> {
     JobSpec jobSpec = JobSpecLoader.load(job, overrides);
     LocalDate date = parseDs(ds, Clock.systemUTC());
     RunSummary summary =
-        new ScoringJob(SparkSessions.getOrCreate("inferlake run " + job.getFileName()), Clock.systemUTC())
+        new ScoringJob(
+                SparkSessions.getOrCreate("inferlake run " + job.getFileName()), Clock.systemUTC())
             .run(jobSpec, date);
     spec.commandLine().getOut().print(summary.render());
     spec.commandLine().getOut().flush();

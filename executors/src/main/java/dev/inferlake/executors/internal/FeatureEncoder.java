@@ -12,8 +12,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
- * Copies one model input's values from Spark rows into a reusable direct buffer, one row per
- * call, each value read with a primitive accessor (no boxing) and written once.
+ * Copies one model input's values from Spark rows into a reusable direct buffer, one row per call,
+ * each value read with a primitive accessor (no boxing) and written once.
  *
  * <p>Not thread-safe: one per task.
  */
@@ -83,8 +83,7 @@ final class FeatureEncoder {
     if (c.elementsMayBeNull()) {
       for (int j = 0; j < n; j++) {
         if (a.isNullAt(j)) {
-          throw ScoringErrors.nullValue(
-              c.name() + "[" + j + "]", model, spec(), rowKey.apply(row));
+          throw ScoringErrors.nullValue(c.name() + "[" + j + "]", model, spec(), rowKey.apply(row));
         }
       }
     }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Runner} over one ONNX Runtime session. Input tensors wrap the caller's direct buffers
- * and the output is written by ONNX Runtime straight into the caller's buffer (a pinned output),
- * so no value is copied through the Java heap. Thread-safe: {@code OrtSession.run} is.
+ * and the output is written by ONNX Runtime straight into the caller's buffer (a pinned output), so
+ * no value is copied through the Java heap. Thread-safe: {@code OrtSession.run} is.
  */
 public final class OnnxRunner implements Runner {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRunner.class);
@@ -113,7 +113,9 @@ public final class OnnxRunner implements Runner {
             signature
                 .input(e.getKey())
                 .orElseThrow(() -> new IllegalArgumentException("no input " + e.getKey()));
-        tensors.put(e.getKey(), OnnxTensor.createTensor(env, window(e.getValue(), rows, spec), batchShape(spec, rows)));
+        tensors.put(
+            e.getKey(),
+            OnnxTensor.createTensor(env, window(e.getValue(), rows, spec), batchShape(spec, rows)));
       }
       try (OnnxTensor pinned =
               OnnxTensor.createTensor(env, window(out, rows, outSpec), batchShape(outSpec, rows));

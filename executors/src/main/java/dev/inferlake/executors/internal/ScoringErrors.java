@@ -77,7 +77,13 @@ public final class ScoringErrors {
       String column, String model, TensorSpec spec, String rowKey) {
     return new InferlakeException(
         ErrorKind.INPUT,
-        "column '" + column + "' is null at row " + rowKey + " (feeding " + input(model, spec) + ")");
+        "column '"
+            + column
+            + "' is null at row "
+            + rowKey
+            + " (feeding "
+            + input(model, spec)
+            + ")");
   }
 
   public static InferlakeException unsupportedInputType(String model, TensorSpec spec) {
@@ -114,7 +120,6 @@ public final class ScoringErrors {
 
   public static InferlakeException gpuUnavailable(String model, String why) {
     return new InferlakeException(
-        ErrorKind.MODEL,
-        "model '" + model + "' requires a GPU (device: gpu-required), but " + why);
+        ErrorKind.MODEL, "model '" + model + "' requires a GPU (device: gpu-required), but " + why);
   }
 }

@@ -37,8 +37,10 @@ public final class ScoringIterator implements Iterator<InternalRow> {
 
   /** One encoder per distinct input binding. */
   private final Map<InputBinding, FeatureEncoder> encoders = new LinkedHashMap<>();
+
   /** Per model: its input name to the shared encoded buffer. */
   private final List<Map<String, FloatBuffer>> modelInputs;
+
   private final FloatBuffer[] outputs;
   private final Object[][] batchKeys;
 

@@ -22,8 +22,8 @@ public final class TestModels {
   private TestModels() {}
 
   /**
-   * A linear model {@code y = x W + b}, followed by softmax when {@code classes > 1}. Input
-   * {@code float[-1, features]}, output {@code float[-1, classes]}.
+   * A linear model {@code y = x W + b}, followed by softmax when {@code classes > 1}. Input {@code
+   * float[-1, features]}, output {@code float[-1, classes]}.
    */
   public record LinearModel(
       String inputName, String outputName, int features, int classes, float[][] w, float[] b) {
@@ -111,6 +111,7 @@ public final class TestModels {
     for (int c = 0; c < classes; c++) {
       b[c] = (float) (0.1 * r.nextGaussian());
     }
-    return new LinearModel("input", classes > 1 ? "probabilities" : "value", features, classes, w, b);
+    return new LinearModel(
+        "input", classes > 1 ? "probabilities" : "value", features, classes, w, b);
   }
 }
