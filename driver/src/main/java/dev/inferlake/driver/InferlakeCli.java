@@ -64,8 +64,9 @@ public final class InferlakeCli implements Runnable {
             c.getErr().println("inferlake: " + ie.getMessage());
             return ie.kind().exitCode();
           }
-          c.getErr().println("inferlake: run failed: " + JobErrors.rootMessage(ex));
+          // The trace first, so the last line is still the one-line reason.
           ex.printStackTrace(c.getErr());
+          c.getErr().println("inferlake: run failed: " + JobErrors.rootMessage(ex));
           return ErrorKind.RUN.exitCode();
         });
     return cl.execute(args);

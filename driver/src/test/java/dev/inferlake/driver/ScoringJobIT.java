@@ -312,6 +312,22 @@ class ScoringJobIT {
     }
   }
 
+  @Test
+  void aDeltaInputScoresLikeParquet() {
+    String input = table("input-delta");
+    spark.read().parquet(dir.resolve("input").toString()).write().format("delta").save(input);
+    String out = table("from-delta");
+    Cli run = Cli.run("run", "--job", job.toString(), "--ds", "2026-06-01",
+        "--set", "input.format=delta", "--set", "input.path=" + input, "--set", "output.table=" + out);
+    assertEquals(0, run.exitCode(), run.err());
+    Map<String, Object[]> fromDelta = predictions(out, "v1", "2026-06-01");
+    assertEquals(ROWS, fromDelta.size());
+    for (int i = 0; i < ROWS; i += 97) {
+      double[] expected = v1.expected(x[i]);
+      assertEquals(expected[1], ((float[]) fromDelta.get("key-" + i)[1])[1], 1e-5, "key-" + i);
+    }
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
