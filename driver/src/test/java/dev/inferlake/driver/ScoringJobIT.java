@@ -317,8 +317,19 @@ class ScoringJobIT {
     String input = table("input-delta");
     spark.read().parquet(dir.resolve("input").toString()).write().format("delta").save(input);
     String out = table("from-delta");
-    Cli run = Cli.run("run", "--job", job.toString(), "--ds", "2026-06-01",
-        "--set", "input.format=delta", "--set", "input.path=" + input, "--set", "output.table=" + out);
+    Cli run =
+        Cli.run(
+            "run",
+            "--job",
+            job.toString(),
+            "--ds",
+            "2026-06-01",
+            "--set",
+            "input.format=delta",
+            "--set",
+            "input.path=" + input,
+            "--set",
+            "output.table=" + out);
     assertEquals(0, run.exitCode(), run.err());
     Map<String, Object[]> fromDelta = predictions(out, "v1", "2026-06-01");
     assertEquals(ROWS, fromDelta.size());
