@@ -1,0 +1,160 @@
+package dev.inferlake.model;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeyTemplates;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.PublicKeySign;
+import com.google.crypto.tink.PublicKeyVerify;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.signature.SignatureConfig;
+import dev.inferlake.model.internal.ModelErrors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+/**
+ * Keys for model packages, as Tink JSON keysets: AES-256-GCM keysets encrypt payloads, Ed25519
+ * keysets sign manifests (the private keyset signs, its public keyset verifies). A keyset comes
+ * from a file or from an environment variable holding its JSON.
+ */
+public final class ModelKeys {
+  static {
+    try {
+      AeadConfig.register();
+      SignatureConfig.register();
+    } catch (GeneralSecurityException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private ModelKeys() {}
+
+  /** Reads a keyset from {@code file}. */
+  public static KeysetHandle fromFile(Path file) {
+    try {
+      return parse(Files.readString(file), "file " + file);
+    } catch (IOException e) {
+      throw ModelErrors.badKey("file " + file, e.toString(), e);
+    }
+  }
+
+  /** Reads a keyset from the JSON in environment variable {@code name}. */
+  public static KeysetHandle fromEnv(String name) {
+    String json = System.getenv(name);
+    if (json == null || json.isBlank()) {
+      throw ModelErrors.badKey("environment variable " + name, "it is not set", null);
+    }
+    return parse(json, "environment variable " + name);
+  }
+
+  /** Parses a keyset; public-only keysets (for verification) are accepted too. */
+  public static KeysetHandle parse(String json, String source) {
+    try {
+      return TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
+    } catch (GeneralSecurityException e) {
+      try {
+        return TinkJsonProtoKeysetFormat.parseKeysetWithoutSecret(json);
+      } catch (GeneralSecurityException e2) {
+        throw ModelErrors.badKey(source, "not a Tink JSON keyset: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  public static Aead aead(KeysetHandle h, String source) {
+    try {
+      return h.getPrimitive(Aead.class);
+    } catch (GeneralSecurityException e) {
+      throw ModelErrors.badKey(source, "not an AES-GCM keyset", e);
+    }
+  }
+
+  /** A new AES-256-GCM keyset, as JSON (secret: store it like a password). */
+  public static String newEncryptionKeyset() {
+    return serialize(generate("AES256_GCM"));
+  }
+
+  /** A new Ed25519 signing keyset, as JSON (secret). */
+  public static String newSigningKeyset() {
+    return serialize(generate("ED25519"));
+  }
+
+  /** The public half of a signing keyset, as JSON (safe to share). */
+  public static String publicKeyset(KeysetHandle signing) {
+    try {
+      return TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(
+          signing.getPublicKeysetHandle());
+    } catch (GeneralSecurityException e) {
+      throw ModelErrors.badKey("signing keyset", "it has no public key: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Signs a manifest with the primary key of a private Ed25519 keyset.
+   *
+   * @return the manifest carrying its signature
+   */
+  public static ModelManifest sign(ModelManifest m, KeysetHandle signing) {
+    try {
+      byte[] sig = signing.getPrimitive(PublicKeySign.class).sign(m.signedBytes());
+      return m.withSignature(
+          new ModelManifest.Signature(
+              "ed25519",
+              Integer.toUnsignedString(signing.getPrimary().getId()),
+              Base64.getEncoder().encodeToString(sig)));
+    } catch (GeneralSecurityException e) {
+      throw ModelErrors.badKey("signing keyset", "it cannot sign: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks a manifest's signature against trusted public keysets.
+   *
+   * @return the signing key id, or null when the manifest is unsigned and none is required
+   * @throws InferlakeException MODEL when a required signature is missing, or any present signature
+   *     is not verified by a trusted key
+   */
+  public static String verify(
+      ModelManifest m, java.util.List<KeysetHandle> trusted, boolean required) {
+    String what = "model '" + m.label() + "'";
+    ModelManifest.Signature s = m.signature();
+    if (s == null) {
+      if (required) {
+        throw ModelErrors.unsigned(what);
+      }
+      return null;
+    }
+    byte[] sig = Base64.getDecoder().decode(s.value());
+    for (KeysetHandle k : trusted) {
+      try {
+        k.getPrimitive(PublicKeyVerify.class).verify(sig, m.signedBytes());
+        return s.keyId();
+      } catch (GeneralSecurityException e) {
+        // try the next trusted key
+      }
+    }
+    if (required || !trusted.isEmpty()) {
+      throw ModelErrors.untrustedSignature(what, s.keyId());
+    }
+    return s.keyId();
+  }
+
+  private static KeysetHandle generate(String template) {
+    try {
+      return KeysetHandle.generateNew(KeyTemplates.get(template));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Tink cannot make a " + template + " key", e);
+    }
+  }
+
+  private static String serialize(KeysetHandle h) {
+    try {
+      return TinkJsonProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Tink cannot serialize a keyset", e);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.inferlake.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.inferlake.model.internal.ModelErrors;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What a model package says about its model: identity, digest and sizes, signature (inputs and
+ * outputs), how the payload is compressed and encrypted, what it was derived from, and who signed
+ * it. Stored as {@code manifest.json} beside the payload.
+ *
+ * @param name model name
+ * @param version model version
+ * @param format the model format
+ * @param sha256 digest of the raw (uncompressed, unencrypted) model, {@code sha256:...}
+ * @param rawBytes size of the raw model
+ * @param packedBytes size of the payload as stored and shipped
+ * @param compression {@code zstd}
+ * @param encryption {@code none} or {@code aes256-gcm}
+ * @param quantization how the weights were rewritten, or null
+ * @param lineage the version this one was derived from, or null
+ * @param created ISO-8601 creation time
+ * @param inputs model inputs
+ * @param outputs model outputs
+ * @param signature the Ed25519 signature, or null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelManifest(
+    String name,
+    String version,
+    ModelFormat format,
+    String sha256,
+    long rawBytes,
+    long packedBytes,
+    String compression,
+    String encryption,
+    String quantization,
+    String lineage,
+    String created,
+    List<Tensor> inputs,
+    List<Tensor> outputs,
+    Signature signature)
+    implements Serializable {
+
+  public static final String ZSTD = "zstd";
+  public static final String NONE = "none";
+  public static final String AES256_GCM = "aes256-gcm";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** A tensor in the manifest: {@code -1} marks a dynamic dimension. */
+  public record Tensor(String name, String type, long[] shape) implements Serializable {
+    static Tensor of(TensorSpec t) {
+      return new Tensor(t.name(), t.type().lowerName(), t.shape());
+    }
+
+    TensorSpec toSpec() {
+      return new TensorSpec(
+          name, ElementType.valueOf(type.toUpperCase(java.util.Locale.ROOT)), shape);
+    }
+  }
+
+  /** An Ed25519 signature over {@link ModelManifest#signedBytes()}. */
+  public record Signature(String algorithm, @JsonProperty("key_id") String keyId, String value)
+      implements Serializable {}
+
+  public static List<Tensor> tensors(List<TensorSpec> specs) {
+    return specs.stream().map(Tensor::of).toList();
+  }
+
+  /** {@code name:version}. */
+  public String label() {
+    return name + ":" + version;
+  }
+
+  public boolean encrypted() {
+    return AES256_GCM.equals(encryption);
+  }
+
+  public ModelSignature modelSignature() {
+    return new ModelSignature(
+        inputs.stream().map(Tensor::toSpec).toList(),
+        outputs.stream().map(Tensor::toSpec).toList());
+  }
+
+  public ModelManifest withSignature(Signature s) {
+    return new ModelManifest(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        quantization,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        s);
+  }
+
+  /**
+   * The bytes a signature covers: identity, format and digest of the raw model, so a signature
+   * holds whatever compression or encryption carries the model.
+   */
+  public byte[] signedBytes() {
+    return String.join("\n", "inferlake-model-v1", name, version, format.specName(), sha256)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a manifest always serializes", e);
+    }
+  }
+
+  /** Parses a manifest; {@code what} names it in messages. */
+  public static ModelManifest fromJson(String json, String what) {
+    try {
+      return JSON.readValue(json, ModelManifest.class);
+    } catch (JsonProcessingException e) {
+      throw ModelErrors.corrupt(what, "its manifest is not valid: " + e.getOriginalMessage(), e);
+    }
+  }
+}
