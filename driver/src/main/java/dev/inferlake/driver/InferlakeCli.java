@@ -19,7 +19,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = InferlakeCli.Version.class,
     description = "Batch inference on Spark: score datasets with ONNX models into Delta tables.",
-    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      dev.inferlake.driver.internal.ModelCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success",

@@ -22,6 +22,13 @@ import java.util.regex.Pattern;
  *     version: v1
  *     path: /models/churn-v1.onnx
  *     output: probabilities         # optional: which model output to store (default: first)
+ *   - name: churn                   # no path: resolved as churn:v2 in the registry
+ *     version: v2
+ * registry: hdfs:///models          # optional: where name:version models live
+ * security:                         # optional
+ *   decryption_key_env: MODEL_KEY   # or decryption_key_file: Tink AES-GCM keyset for encrypted models
+ *   require_signature: true
+ *   trusted_keys: [/keys/release.pub.json]
  * output:
  *   table: /lake/predictions       # Delta table path
  * batch_size: 1024
@@ -29,7 +36,13 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record JobSpec(
-    Input input, List<Model> models, Output output, Integer batchSize, String device) {
+    Input input,
+    List<Model> models,
+    Output output,
+    Integer batchSize,
+    String device,
+    String registry,
+    Security security) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -51,6 +64,28 @@ public record JobSpec(
 
   /** Where predictions go. */
   public record Output(String table) {}
+
+  /**
+   * Model security: where executors find the key for encrypted packages (read on each executor,
+   * never shipped with tasks), and which signatures are required and trusted.
+   */
+  public record Security(
+      String decryptionKeyEnv,
+      String decryptionKeyFile,
+      Boolean requireSignature,
+      List<String> trustedKeys) {
+    public boolean signatureRequired() {
+      return Boolean.TRUE.equals(requireSignature);
+    }
+
+    public List<String> trustedKeysOrEmpty() {
+      return trustedKeys == null ? List.of() : trustedKeys;
+    }
+  }
+
+  public Security securityOrDefault() {
+    return security == null ? new Security(null, null, false, List.of()) : security;
+  }
 
   public int batchSizeOrDefault() {
     return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
@@ -94,7 +129,9 @@ public record JobSpec(
       }
       require(m.name(), at + ".name");
       require(m.version(), at + ".version");
-      require(m.path(), at + ".path");
+      if ((m.path() == null || m.path().isBlank()) && registry == null) {
+        throw JobErrors.missingKey(at + ".path (or 'registry', to find " + m.label() + " there)");
+      }
       if (!SAFE_NAME.matcher(m.name()).matches()) {
         throw JobErrors.badValue(at + ".name", m.name(), "letters, digits, '.', '_' or '-'");
       }
@@ -116,6 +153,14 @@ public record JobSpec(
       throw JobErrors.badValue("batch_size", String.valueOf(batchSize), "between 1 and 1000000");
     }
     deviceOrDefault();
+    Security sec = securityOrDefault();
+    if (sec.decryptionKeyEnv() != null && sec.decryptionKeyFile() != null) {
+      throw JobErrors.badValue(
+          "security", "decryption_key_env and decryption_key_file", "only one of them");
+    }
+    if (sec.signatureRequired() && sec.trustedKeysOrEmpty().isEmpty()) {
+      throw JobErrors.missingKey("security.trusted_keys (security.require_signature is true)");
+    }
     return this;
   }
 

@@ -10,6 +10,7 @@ import dev.inferlake.driver.internal.ResolvedModel;
 import dev.inferlake.executors.ExecutorRunners;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
+import dev.inferlake.executors.KeyRef;
 import dev.inferlake.executors.PartitionScorer;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
@@ -17,6 +18,7 @@ import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringSpec;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import dev.inferlake.reports.RunSummary;
@@ -70,7 +72,7 @@ public final class ScoringJob {
     long loadsBefore = ExecutorRunners.cache().loads();
 
     List<ResolvedModel> models =
-        ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec.models());
+        ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
     Dataset<Row> input = readInput(spec);
     List<List<String>> columnsPerInput = new ArrayList<>();
     Dataset<Row> projected = project(spec, input, models, columnsPerInput);
@@ -84,26 +86,31 @@ public final class ScoringJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
     List<ScoredModel> scored = new ArrayList<>();
+    JobSpec.Security sec = spec.securityOrDefault();
+    KeyRef keyRef =
+        sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
+            ? null
+            : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
     try {
       int next = 0;
       for (ResolvedModel m : models) {
         List<InputBinding> bindings = new ArrayList<>();
-        for (TensorSpec in : m.signature().inputs()) {
+        for (TensorSpec in : m.manifest().modelSignature().inputs()) {
           bindings.add(
               InputBinding.bind(in, columnsPerInput.get(next++), schema, m.spec().label()));
         }
         TensorSpec out = chooseOutput(m);
-        Broadcast<byte[]> b = jsc.broadcast(m.bytes());
+        Broadcast<byte[]> b = jsc.broadcast(m.payload());
         broadcasts.add(b);
         scored.add(
             new ScoredModel(
-                m.spec().name(),
-                m.spec().version(),
-                m.digest(),
+                m.manifest(),
                 bindings,
                 out.name(),
                 (int) out.elementsPerRow(),
-                new BroadcastModelSource(b)));
+                new BroadcastModelSource(b),
+                ModelDigest.sha256(m.payload()),
+                keyRef));
       }
       int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
       ScoringSpec scoring =
@@ -155,7 +162,7 @@ public final class ScoringJob {
       columns.add(k);
     }
     for (ResolvedModel m : models) {
-      for (TensorSpec in : m.signature().inputs()) {
+      for (TensorSpec in : m.manifest().modelSignature().inputs()) {
         List<String> cols = spec.featuresFor(m.spec(), in.name());
         if (cols == null) {
           throw JobErrors.unmappedInput(m.spec().label(), in.name());
@@ -170,7 +177,7 @@ public final class ScoringJob {
   }
 
   private static TensorSpec chooseOutput(ResolvedModel m) {
-    ModelSignature sig = m.signature();
+    ModelSignature sig = m.manifest().modelSignature();
     String wanted = m.spec().output();
     TensorSpec out;
     if (wanted == null) {
@@ -222,11 +229,17 @@ public final class ScoringJob {
     o.put("inferlake_version", Versions.inferlake());
     ArrayNode ms = o.putArray("models");
     for (ResolvedModel m : models) {
-      ms.addObject()
-          .put("name", m.spec().name())
-          .put("version", m.spec().version())
-          .put("digest", m.digest())
-          .put("path", m.location());
+      ObjectNode mo =
+          ms.addObject()
+              .put("name", m.spec().name())
+              .put("version", m.spec().version())
+              .put("digest", m.manifest().sha256())
+              .put("path", m.location())
+              .put("encryption", m.manifest().encryption())
+              .put("packed_bytes", m.manifest().packedBytes());
+      if (m.signer() != null) {
+        mo.put("signer", m.signer());
+      }
     }
     return o.toString();
   }
@@ -265,7 +278,7 @@ public final class ScoringJob {
           new RunSummary.VersionRows(
               m.spec().name(),
               m.spec().version(),
-              m.digest(),
+              m.manifest().sha256(),
               counts.getOrDefault(m.spec().label(), 0L)));
     }
     return new RunSummary(runId, ds, table, version, wall, versions, loads);

@@ -1,9 +1,12 @@
 package dev.inferlake.executors;
 
+import com.google.crypto.tink.Aead;
 import dev.inferlake.executors.internal.OnnxRunner;
 import dev.inferlake.executors.internal.ScoringErrors;
 import dev.inferlake.model.ExecutorModelCache;
 import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.ModelManifest;
+import dev.inferlake.model.ModelPackage;
 
 /**
  * The executor JVM's runners: one per (model digest, runner options), created on first use by
@@ -28,16 +31,31 @@ public final class ExecutorRunners {
    * model's source and their digest verified before they reach the engine.
    */
   public static Runner get(ScoredModel model, RunnerOptions options) {
-    String key = model.digest() + "|" + options.device() + "|" + options.intraOpThreads();
+    // The exact package bytes (and, when encrypted, the key that must open them) identify a
+    // runner: a job whose package or key differs never rides on a session another job opened.
+    String key =
+        model.digest()
+            + "|"
+            + model.payloadDigest()
+            + (model.manifest().encrypted() ? "|" + model.key() : "")
+            + "|"
+            + options.device()
+            + "|"
+            + options.intraOpThreads();
     return CACHE.get(
         key,
         () -> {
-          byte[] bytes = model.source().bytes();
-          String actual = ModelDigest.sha256(bytes);
-          if (!actual.equals(model.digest())) {
-            throw ScoringErrors.digestMismatch(model.label(), model.digest(), actual);
+          ModelManifest m = model.manifest();
+          byte[] payload = model.source().bytes();
+          String shipped = ModelDigest.sha256(payload);
+          if (!shipped.equals(model.payloadDigest())) {
+            throw ScoringErrors.payloadChanged(model.label(), model.payloadDigest(), shipped);
           }
-          return OnnxRunner.load(bytes, model.label(), options);
+          Aead aead = m.encrypted() && model.key() != null ? model.key().aead() : null;
+          // Decrypt, decompress under the size cap and verify the digest, all in memory, before
+          // a byte reaches the engine.
+          byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
+          return OnnxRunner.load(raw, model.label(), options);
         });
   }
 }

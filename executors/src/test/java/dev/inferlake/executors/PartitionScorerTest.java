@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.crypto.tink.Aead;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.ModelKeys;
+import dev.inferlake.model.ModelPackage;
 import dev.inferlake.model.OnnxModelReader;
 import dev.inferlake.model.TensorSpec;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,6 +31,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The scorer on real ONNX Runtime sessions, fed InternalRows as a Spark scan would. */
 class PartitionScorerTest {
@@ -44,16 +51,24 @@ class PartitionScorerTest {
 
   private static ScoredModel scored(
       LinearModel lm, String version, StructType schema, List<String> cols) {
+    return scored(lm, version, schema, cols, null, null);
+  }
+
+  /** A model shipped as a package, encrypted with {@code aead} when non-null. */
+  private static ScoredModel scored(
+      LinearModel lm, String version, StructType schema, List<String> cols, Aead aead, KeyRef key) {
     byte[] bytes = lm.onnxBytes();
     TensorSpec in = OnnxModelReader.signature(bytes, "t").inputs().get(0);
+    ModelPackage.Packed p = ModelPackage.pack(bytes, "m", version, aead, null, null, Instant.EPOCH);
+    byte[] payload = p.payload();
     return new ScoredModel(
-        "m",
-        version,
-        ModelDigest.sha256(bytes),
+        p.manifest(),
         List.of(InputBinding.bind(in, cols, schema, "m:" + version)),
         lm.outputName(),
         lm.classes(),
-        () -> bytes);
+        () -> payload,
+        ModelDigest.sha256(payload),
+        key);
   }
 
   private static ScoringSpec spec(int batchSize, Device device, ScoredModel... models) {
@@ -242,15 +257,17 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 2, 18);
     ScoredModel good = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     byte[] other = TestModels.linear(FEATURES, 2, 19).onnxBytes();
+    byte[] otherPayload =
+        ModelPackage.pack(other, "m", "v1", null, null, null, Instant.EPOCH).payload();
     ScoredModel tampered =
         new ScoredModel(
-            good.name(),
-            good.version(),
-            good.digest(),
+            good.manifest(),
             good.inputs(),
             good.outputName(),
             2,
-            () -> other);
+            () -> otherPayload,
+            ModelDigest.sha256(otherPayload),
+            null);
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
@@ -261,6 +278,44 @@ class PartitionScorerTest {
     assertTrue(
         e.getMessage().contains("expected " + good.digest() + ", got " + ModelDigest.sha256(other)),
         e.getMessage());
+  }
+
+  @Test
+  void encryptedPackagesAreDecryptedOnTheExecutorWithTheReferencedKey(@TempDir Path dir)
+      throws Exception {
+    String keyset = ModelKeys.newEncryptionKeyset();
+    Path keyFile = Files.writeString(dir.resolve("key.json"), keyset);
+    Aead aead = ModelKeys.aead(ModelKeys.parse(keyset, "t"), "t");
+    LinearModel lm = TestModels.linear(FEATURES, 2, 22);
+    float[][] x = features(2, 7);
+    ScoredModel m =
+        scored(
+            lm,
+            "v1",
+            ARRAY_SCHEMA,
+            List.of("features"),
+            aead,
+            new KeyRef(null, keyFile.toString()));
+    assertEquals("aes256-gcm", m.manifest().encryption());
+    List<InternalRow> out =
+        collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
+    assertEquals(lm.expected(x[1])[1], out.get(1).getArray(2).getFloat(1), 1e-5);
+
+    Path wrongKey = Files.writeString(dir.resolve("wrong.json"), ModelKeys.newEncryptionKeyset());
+    ScoredModel wrong =
+        scored(
+            TestModels.linear(FEATURES, 2, 23),
+            "v1",
+            ARRAY_SCHEMA,
+            List.of("features"),
+            aead,
+            new KeyRef(null, wrongKey.toString()));
+    InferlakeException e =
+        assertThrows(
+            InferlakeException.class,
+            () -> new PartitionScorer(spec(8, Device.CPU, wrong)).score(arrayRows(x).iterator()));
+    assertEquals(ErrorKind.MODEL, e.kind());
+    assertTrue(e.getMessage().contains("cannot be decrypted: wrong key"), e.getMessage());
   }
 
   @Test

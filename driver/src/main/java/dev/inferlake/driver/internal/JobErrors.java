@@ -130,6 +130,22 @@ public final class JobErrors {
     return new InferlakeException(ErrorKind.RUN, "run failed: " + why, cause);
   }
 
+  public static InferlakeException alreadyRegistered(String model, String where) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '" + model + "' is already registered at " + where + "; versions are immutable");
+  }
+
+  public static InferlakeException notRegistered(String model, String registry) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);
+  }
+
+  public static InferlakeException badModelRef(String ref) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "'" + ref + "' is not a model reference of the form NAME:VERSION");
+  }
+
   /** The most specific message in a cause chain, on one line. */
   public static String rootMessage(Throwable t) {
     Throwable root = t;

@@ -1,38 +1,56 @@
 package dev.inferlake.driver.internal;
 
+import com.google.crypto.tink.KeysetHandle;
 import dev.inferlake.driver.JobSpec;
-import dev.inferlake.model.ModelDigest;
-import dev.inferlake.model.OnnxModelReader;
+import dev.inferlake.driver.ModelRegistry;
+import dev.inferlake.model.ModelKeys;
+import dev.inferlake.model.ModelPackage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
- * Reads model files through Hadoop's {@code FileSystem}, so {@code file:}, {@code hdfs:}, {@code
- * s3a:} all work.
+ * Finds each model of a job: a file path (any Hadoop URI), packed on the driver for shipping, or
+ * {@code name:version} in the job's registry, shipped as stored. Applies the job's signature policy
+ * before anything is scored.
  */
 public final class ModelResolver {
-  /** Models are shipped as one byte array; larger ones need the storage mode (a later issue). */
-  static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 16;
-
   private ModelResolver() {}
 
-  public static List<ResolvedModel> resolve(Configuration hadoop, List<JobSpec.Model> models) {
+  public static List<ResolvedModel> resolve(Configuration hadoop, JobSpec spec, Clock clock) {
+    JobSpec.Security sec = spec.securityOrDefault();
+    List<KeysetHandle> trusted = new ArrayList<>();
+    for (String f : sec.trustedKeysOrEmpty()) {
+      trusted.add(ModelKeys.fromFile(Path.of(f)));
+    }
+    ModelRegistry registry =
+        spec.registry() == null ? null : new ModelRegistry(spec.registry(), hadoop);
     List<ResolvedModel> out = new ArrayList<>();
-    for (JobSpec.Model m : models) {
-      out.add(resolve(hadoop, m));
+    for (JobSpec.Model m : spec.models()) {
+      ResolvedModel r =
+          m.path() != null && !m.path().isBlank()
+              ? fromFile(hadoop, m, clock)
+              : new ResolvedModel(
+                  m,
+                  registry.payloadUri(m.name(), m.version()),
+                  registry.manifest(m.name(), m.version()),
+                  registry.payload(m.name(), m.version()),
+                  null);
+      String signer = ModelKeys.verify(r.manifest(), trusted, sec.signatureRequired());
+      out.add(new ResolvedModel(r.spec(), r.location(), r.manifest(), r.payload(), signer));
     }
     return out;
   }
 
-  static ResolvedModel resolve(Configuration hadoop, JobSpec.Model m) {
-    Path path = new Path(m.path());
+  private static ResolvedModel fromFile(Configuration hadoop, JobSpec.Model m, Clock clock) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(m.path());
     byte[] bytes;
     String location;
     try {
@@ -43,7 +61,7 @@ public final class ModelResolver {
         throw JobErrors.modelUnreadable(
             m.label(), m.path(), "it is a directory, not a model file", null);
       }
-      if (st.getLen() > MAX_MODEL_BYTES) {
+      if (st.getLen() > ModelPackage.MAX_RAW_BYTES) {
         throw JobErrors.modelUnreadable(
             m.label(), m.path(), "it is " + st.getLen() + " bytes, over the 2 GiB limit", null);
       }
@@ -55,8 +73,14 @@ public final class ModelResolver {
     } catch (IOException e) {
       throw JobErrors.modelUnreadable(m.label(), m.path(), e.toString(), e);
     }
-    String what = "model '" + m.label() + "' (" + location + ")";
-    return new ResolvedModel(
-        m, location, bytes, ModelDigest.sha256(bytes), OnnxModelReader.signature(bytes, what));
+    ModelPackage.Packed p;
+    try {
+      p = ModelPackage.pack(bytes, m.name(), m.version(), null, null, null, clock.instant());
+    } catch (dev.inferlake.model.InferlakeException e) {
+      // Name the file too: the same model name may come from several places.
+      throw new dev.inferlake.model.InferlakeException(
+          e.kind(), e.getMessage() + " (" + location + ")", e);
+    }
+    return new ResolvedModel(m, location, p.manifest(), p.payload(), null);
   }
 }

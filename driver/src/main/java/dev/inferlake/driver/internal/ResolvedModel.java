@@ -1,11 +1,14 @@
 package dev.inferlake.driver.internal;
 
 import dev.inferlake.driver.JobSpec;
-import dev.inferlake.model.ModelSignature;
+import dev.inferlake.model.ModelManifest;
 
 /**
- * A model version read on the driver: its bytes (to ship), digest and signature (read from the ONNX
- * protobuf, no session).
+ * A model version ready to ship: its manifest (digest and signature, read without decrypting) and
+ * its package payload (compressed; still encrypted if it was stored so).
+ *
+ * @param location where it was read from
+ * @param signer the id of the trusted key that signed it, or null
  */
 public record ResolvedModel(
-    JobSpec.Model spec, String location, byte[] bytes, String digest, ModelSignature signature) {}
+    JobSpec.Model spec, String location, ModelManifest manifest, byte[] payload, String signer) {}

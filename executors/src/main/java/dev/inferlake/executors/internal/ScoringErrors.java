@@ -100,12 +100,12 @@ public final class ScoringErrors {
             + " be dynamic");
   }
 
-  public static InferlakeException digestMismatch(String model, String expected, String actual) {
+  public static InferlakeException payloadChanged(String model, String expected, String actual) {
     return new InferlakeException(
         ErrorKind.MODEL,
-        "model '"
+        "the package of model '"
             + model
-            + "' bytes do not match their digest: expected "
+            + "' changed between driver and executor: expected "
             + expected
             + ", got "
             + actual);

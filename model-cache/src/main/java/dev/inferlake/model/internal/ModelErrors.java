@@ -76,15 +76,4 @@ public final class ModelErrors {
     return new InferlakeException(
         ErrorKind.MODEL, what + " is signed by key " + keyId + ", which no trusted key verifies");
   }
-
-  public static InferlakeException alreadyRegistered(String model, String where) {
-    return new InferlakeException(
-        ErrorKind.USAGE,
-        "model '" + model + "' is already registered at " + where + "; versions are immutable");
-  }
-
-  public static InferlakeException notRegistered(String model, String registry) {
-    return new InferlakeException(
-        ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);
-  }
 }

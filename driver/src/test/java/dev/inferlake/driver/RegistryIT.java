@@ -1,0 +1,308 @@
+package dev.inferlake.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.testing.TestModels;
+import dev.inferlake.model.testing.TestModels.LinearModel;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models from a registry through real jobs: encrypted packages decrypted on executors, signatures
+ * required and checked, and every integrity failure stopping the run before anything is written.
+ */
+class RegistryIT {
+  static final int FEATURES = 4;
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static String registry;
+  static String table;
+  static Path job;
+  static LinearModel v1 = TestModels.linear(FEATURES, 3, 31);
+  static LinearModel v2 = TestModels.linear(FEATURES, 3, 32);
+
+  static void ok(String... args) {
+    Cli r = Cli.run(args);
+    assertEquals(0, r.exitCode(), r.err());
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    spark = TestSpark.session();
+    registry = dir.resolve("registry").toString();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      rows.add(RowFactory.create((long) i, i * 0.01, 1.0 - i * 0.02, Math.sin(i), 0.5));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType);
+    for (String c : List.of("a", "b", "c", "d")) {
+      schema = schema.add(c, DataTypes.DoubleType);
+    }
+    spark.createDataFrame(rows, schema).write().parquet(dir.resolve("in").toString());
+
+    String keys = dir.resolve("keys").toString();
+    Files.createDirectories(dir.resolve("keys"));
+    ok("model", "keygen", "--type", "encryption", "--out", keys + "/enc.json");
+    ok(
+        "model",
+        "keygen",
+        "--type",
+        "signing",
+        "--out",
+        keys + "/sign.json",
+        "--public-out",
+        keys + "/sign.pub.json");
+    ok(
+        "model",
+        "keygen",
+        "--type",
+        "signing",
+        "--out",
+        keys + "/other.json",
+        "--public-out",
+        keys + "/other.pub.json");
+    v1.writeTo(dir, "v1.onnx");
+    v2.writeTo(dir, "v2.onnx");
+    ok(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        "m",
+        "--version",
+        "v1",
+        "--key-file",
+        keys + "/enc.json",
+        "--sign-key",
+        keys + "/sign.json",
+        dir.resolve("v1.onnx").toString());
+    ok(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        "m",
+        "--version",
+        "v2",
+        "--lineage",
+        "v1",
+        dir.resolve("v2.onnx").toString());
+    ok("model", "--registry", registry, "sign", "--key", keys + "/sign.json", "m:v2");
+
+    table = dir.resolve("out").toString();
+    job = dir.resolve("job.yaml");
+    Files.writeString(
+        job,
+        """
+        input: {path: %s, key: [id], features: {input: [a, b, c, d]}}
+        models:
+          - {name: m, version: v1}
+          - {name: m, version: v2}
+        registry: %s
+        security:
+          decryption_key_file: %s
+          require_signature: true
+          trusted_keys: [%s]
+        output: {table: %s}
+        """
+            .formatted(
+                dir.resolve("in"), registry, keys + "/enc.json", keys + "/sign.pub.json", table));
+    ok("run", "--job", job.toString(), "--ds", "2026-07-01");
+  }
+
+  /** Copies the registry's version folder to a new version name with edits, for tampering. */
+  static void copyVersion(
+      String from,
+      String to,
+      java.util.function.UnaryOperator<String> manifest,
+      boolean flipPayloadByte)
+      throws Exception {
+    Path src = Path.of(registry, "m", from);
+    Path dst = Files.createDirectories(Path.of(registry, "m", to));
+    byte[] payload = Files.readAllBytes(src.resolve("model.zst"));
+    if (flipPayloadByte) {
+      payload[payload.length / 2] ^= 0x10;
+    }
+    Files.write(dst.resolve("model.zst"), payload);
+    Files.writeString(
+        dst.resolve("manifest.json"),
+        manifest.apply(Files.readString(src.resolve("manifest.json"))));
+  }
+
+  static Cli failing(int exit, String... sets) {
+    DeltaState before = DeltaState.of(spark, table);
+    List<String> args =
+        new ArrayList<>(List.of("run", "--job", job.toString(), "--ds", "2026-07-02"));
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    Cli r = Cli.run(args.toArray(new String[0]));
+    assertEquals(exit, r.exitCode(), r.err());
+    assertEquals(
+        before, DeltaState.of(spark, table), "a failed run must leave the table as it was");
+    return r;
+  }
+
+  @Test
+  void encryptedAndSignedVersionsScoreAndTheCommitNamesDigestsAndSigner() {
+    assertEquals(1000, spark.read().format("delta").load(table).count());
+    Row r =
+        spark.read().format("delta").load(table).where("id = 7 AND model_version = 'v1'").head();
+    float[] x = {0.07f, 1.0f - 0.14f, (float) Math.sin(7), 0.5f};
+    assertEquals(
+        v1.expected(x)[0],
+        ((List<?>) r.getList(r.fieldIndex("probabilities"))).get(0) instanceof Float f ? f : -1f,
+        1e-5);
+    assertEquals(ModelDigest.sha256(v1.onnxBytes()), r.getString(r.fieldIndex("model_digest")));
+
+    String meta =
+        DeltaTable.forPath(spark, table).history(1).select("userMetadata").head().getString(0);
+    assertTrue(meta.contains("\"digest\":\"" + ModelDigest.sha256(v2.onnxBytes()) + "\""), meta);
+    assertTrue(meta.contains("\"encryption\":\"aes256-gcm\""), meta);
+    assertTrue(meta.contains("\"signer\":\""), meta);
+
+    Cli list = Cli.run("model", "--registry", registry, "list");
+    assertTrue(list.out().contains("m:v1") && list.out().contains("aes256-gcm"), list.out());
+    Cli inspect = Cli.run("model", "--registry", registry, "inspect", "m:v2");
+    assertTrue(inspect.out().contains("lineage    v1"), inspect.out());
+    assertTrue(inspect.out().contains("ops        {Gemm=1, Identity=1, Softmax=1}"), inspect.out());
+  }
+
+  @Test
+  void anUnsignedModelIsRefusedWhenSignaturesAreRequired() throws Exception {
+    ok(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        "m",
+        "--version",
+        "unsigned",
+        dir.resolve("v2.onnx").toString());
+    Cli r = failing(4, "models.1.version=unsigned");
+    assertEquals(
+        "inferlake: model 'm:unsigned' is not signed, and the job requires signed models",
+        r.errorLine());
+
+    Path keys = dir.resolve("keys");
+    ok(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        "m",
+        "--version",
+        "stranger",
+        "--sign-key",
+        keys.resolve("other.json").toString(),
+        dir.resolve("v2.onnx").toString());
+    assertTrue(
+        failing(4, "models.1.version=stranger")
+            .errorLine()
+            .contains("which no trusted key verifies"));
+  }
+
+  @Test
+  void aTamperedCiphertextOrAWrongKeyFailsBeforeAnythingIsWritten() throws Exception {
+    copyVersion("v1", "tampered", m -> m.replace("\"v1\"", "\"tampered\""), true);
+    Cli t =
+        failing(
+            4,
+            "models.1.version=tampered",
+            "security.require_signature=false",
+            "security.trusted_keys=[]");
+    assertTrue(
+        t.errorLine()
+            .startsWith(
+                "inferlake: model 'm:tampered' cannot be decrypted: wrong key, or the package was altered"),
+        t.errorLine());
+
+    Path wrong = dir.resolve("keys/wrong.json");
+    ok("model", "keygen", "--type", "encryption", "--out", wrong.toString());
+    Cli w = failing(4, "security.decryption_key_file=" + wrong);
+    assertTrue(
+        w.errorLine().startsWith("inferlake: model 'm:v1' cannot be decrypted"), w.errorLine());
+  }
+
+  @Test
+  void aDigestMismatchNamesTheModelAndBothDigests() throws Exception {
+    String real = ModelDigest.sha256(v2.onnxBytes());
+    String claimed = "sha256:" + "ab".repeat(32);
+    copyVersion("v2", "lying", m -> m.replace("\"v2\"", "\"lying\"").replace(real, claimed), false);
+    Cli r =
+        failing(
+            4,
+            "models.1.version=lying",
+            "security.require_signature=false",
+            "security.trusted_keys=[]");
+    assertEquals(
+        "inferlake: model 'm:lying' bytes do not match their digest: expected "
+            + claimed
+            + ", got "
+            + real,
+        r.errorLine());
+  }
+
+  @Test
+  void unsafeOrUnknownFilesAreRefusedAtRegistration() throws Exception {
+    Path pickle =
+        Files.write(dir.resolve("model.onnx"), new byte[] {(byte) 0x80, 3, ']', 'q', 0, '.'});
+    Cli p =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "register",
+            "--name",
+            "p",
+            "--version",
+            "v1",
+            pickle.toString());
+    assertEquals(4, p.exitCode(), p.err());
+    assertTrue(
+        p.errorLine().contains("is refused: it is a Python pickle (protocol 3)"), p.errorLine());
+
+    Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    Cli j =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "register",
+            "--name",
+            "p",
+            "--version",
+            "v1",
+            junk.toString());
+    assertEquals(4, j.exitCode());
+    assertTrue(j.errorLine().contains("its format is unknown"), j.errorLine());
+    assertTrue(
+        Cli.run("model", "--registry", registry, "list")
+            .out()
+            .lines()
+            .noneMatch(l -> l.startsWith("p:")));
+
+    Cli missing = failing(4, "models.1.version=nope");
+    assertTrue(
+        missing.errorLine().startsWith("inferlake: model 'm:nope' is not in the registry"),
+        missing.errorLine());
+  }
+}
