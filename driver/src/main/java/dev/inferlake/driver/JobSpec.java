@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  *   table: /lake/predictions       # Delta table path
  * batch_size: 1024
  * device: cpu                      # cpu | gpu | gpu-required
+ * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * </pre>
  */
 public record JobSpec(
@@ -42,7 +43,8 @@ public record JobSpec(
     Integer batchSize,
     String device,
     String registry,
-    Security security) {
+    Security security,
+    Long modelCacheBytes) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -89,6 +91,12 @@ public record JobSpec(
 
   public int batchSizeOrDefault() {
     return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+  }
+
+  public long modelCacheBytesOrDefault() {
+    return modelCacheBytes == null
+        ? dev.inferlake.executors.ExecutorRunners.DEFAULT_BUDGET_BYTES
+        : modelCacheBytes;
   }
 
   public Device deviceOrDefault() {
@@ -153,6 +161,10 @@ public record JobSpec(
       throw JobErrors.badValue("batch_size", String.valueOf(batchSize), "between 1 and 1000000");
     }
     deviceOrDefault();
+    if (modelCacheBytes != null && modelCacheBytes < 0) {
+      throw JobErrors.badValue(
+          "model_cache_bytes", String.valueOf(modelCacheBytes), "a byte count >= 0");
+    }
     Security sec = securityOrDefault();
     if (sec.decryptionKeyEnv() != null && sec.decryptionKeyFile() != null) {
       throw JobErrors.badValue(

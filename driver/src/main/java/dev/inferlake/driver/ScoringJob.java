@@ -7,7 +7,6 @@ import dev.inferlake.driver.internal.BroadcastModelSource;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
-import dev.inferlake.executors.ExecutorRunners;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.KeyRef;
@@ -15,6 +14,7 @@ import dev.inferlake.executors.PartitionScorer;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
+import dev.inferlake.executors.ScoringMetrics;
 import dev.inferlake.executors.ScoringSpec;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.InferlakeException;
@@ -69,7 +69,7 @@ public final class ScoringJob {
   public RunSummary run(JobSpec spec, LocalDate ds) {
     Instant start = clock.instant();
     String runId = UUID.randomUUID().toString();
-    long loadsBefore = ExecutorRunners.cache().loads();
+    ScoringMetrics metrics = ScoringMetrics.register(spark.sparkContext());
 
     List<ResolvedModel> models =
         ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
@@ -121,7 +121,8 @@ public final class ScoringJob {
               new RunnerOptions(taskCpus, spec.deviceOrDefault()),
               runId,
               (int) ds.toEpochDay(),
-              ChronoUnit.MICROS.between(Instant.EPOCH, start));
+              ChronoUnit.MICROS.between(Instant.EPOCH, start),
+              spec.modelCacheBytesOrDefault());
       LOG.info(
           "run {}: scoring {} with {} model version(s), batch size {}, {} input partition(s)",
           runId,
@@ -129,12 +130,12 @@ public final class ScoringJob {
           scored.size(),
           scoring.batchSize(),
           projected.rdd().getNumPartitions());
-      write(spec, ds, projected, scoring, commitInfo(spec, ds, runId, models));
+      write(spec, ds, projected, scoring, metrics, commitInfo(spec, ds, runId, models));
     } finally {
       broadcasts.forEach(b -> b.destroy());
     }
     Duration wall = Duration.between(start, clock.instant());
-    return summarize(spec, ds, runId, wall, models, ExecutorRunners.cache().loads() - loadsBefore);
+    return summarize(spec, ds, runId, wall, models, metrics);
   }
 
   private Dataset<Row> readInput(JobSpec spec) {
@@ -199,8 +200,13 @@ public final class ScoringJob {
   }
 
   private void write(
-      JobSpec spec, LocalDate ds, Dataset<Row> projected, ScoringSpec scoring, String commitInfo) {
-    PartitionScorer scorer = new PartitionScorer(scoring);
+      JobSpec spec,
+      LocalDate ds,
+      Dataset<Row> projected,
+      ScoringSpec scoring,
+      ScoringMetrics metrics,
+      String commitInfo) {
+    PartitionScorer scorer = new PartitionScorer(scoring, metrics);
     JavaRDD<InternalRow> rows = projected.queryExecution().toRdd().toJavaRDD();
     JavaRDD<InternalRow> predictions = rows.mapPartitions(scorer::score);
     // InternalRows straight into a DataFrame: no per-value conversion to external Rows and back.
@@ -250,7 +256,7 @@ public final class ScoringJob {
       String runId,
       Duration wall,
       List<ResolvedModel> models,
-      long loads) {
+      ScoringMetrics metrics) {
     String table = spec.output().table();
     long version =
         io.delta.tables.DeltaTable.forPath(spark, table)
@@ -281,6 +287,14 @@ public final class ScoringJob {
               m.manifest().sha256(),
               counts.getOrDefault(m.spec().label(), 0L)));
     }
+    RunSummary.ModelLoads loads =
+        new RunSummary.ModelLoads(
+            metrics.loads(),
+            metrics.hits(),
+            metrics.loadMillis(),
+            metrics.loadedBytes(),
+            metrics.loadsPerExecutor(),
+            models.stream().mapToLong(m -> m.manifest().packedBytes()).sum());
     return new RunSummary(runId, ds, table, version, wall, versions, loads);
   }
 }

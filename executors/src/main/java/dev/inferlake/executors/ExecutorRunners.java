@@ -13,7 +13,11 @@ import dev.inferlake.model.ModelPackage;
  * whichever task asks first and shared by every later task in the JVM.
  */
 public final class ExecutorRunners {
-  private static final ExecutorModelCache<Runner> CACHE = new ExecutorModelCache<>();
+  /** Default bytes of idle models an executor JVM keeps loaded. */
+  public static final long DEFAULT_BUDGET_BYTES = 4L << 30;
+
+  private static final ExecutorModelCache<Runner> CACHE =
+      new ExecutorModelCache<>(DEFAULT_BUDGET_BYTES);
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(CACHE::close, "inferlake-runner-close"));
@@ -27,10 +31,10 @@ public final class ExecutorRunners {
   }
 
   /**
-   * Returns the runner for a model, loading it on first use. The model bytes are fetched from the
+   * Leases the runner for a model, loading it on first use. The model bytes are fetched from the
    * model's source and their digest verified before they reach the engine.
    */
-  public static Runner get(ScoredModel model, RunnerOptions options) {
+  public static ExecutorModelCache.Lease<Runner> acquire(ScoredModel model, RunnerOptions options) {
     // The exact package bytes (and, when encrypted, the key that must open them) identify a
     // runner: a job whose package or key differs never rides on a session another job opened.
     String key =
@@ -42,7 +46,7 @@ public final class ExecutorRunners {
             + options.device()
             + "|"
             + options.intraOpThreads();
-    return CACHE.get(
+    return CACHE.acquire(
         key,
         () -> {
           ModelManifest m = model.manifest();
@@ -55,7 +59,8 @@ public final class ExecutorRunners {
           // Decrypt, decompress under the size cap and verify the digest, all in memory, before
           // a byte reaches the engine.
           byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
-          return OnnxRunner.load(raw, model.label(), options);
+          return new ExecutorModelCache.Loaded<Runner>(
+              OnnxRunner.load(raw, model.label(), options), raw.length);
         });
   }
 }

@@ -1,13 +1,16 @@
 package dev.inferlake.executors;
 
 import dev.inferlake.executors.internal.ScoringIterator;
+import dev.inferlake.model.ExecutorModelCache;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Turns one partition of input rows into prediction rows for every model version, in one pass.
@@ -24,9 +27,14 @@ public final class PartitionScorer implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final ScoringSpec spec;
+  private final ScoringMetrics metrics;
 
-  public PartitionScorer(ScoringSpec spec) {
+  /**
+   * @param metrics where cache counters go; null to keep none
+   */
+  public PartitionScorer(ScoringSpec spec, ScoringMetrics metrics) {
     this.spec = Objects.requireNonNull(spec, "spec");
+    this.metrics = metrics;
   }
 
   /**
@@ -39,10 +47,28 @@ public final class PartitionScorer implements Serializable {
     if (!rows.hasNext()) {
       return Collections.emptyIterator();
     }
-    List<Runner> runners = new ArrayList<>();
-    for (ScoredModel m : spec.models()) {
-      runners.add(ExecutorRunners.get(m, spec.runner()));
+    ExecutorRunners.cache().setBudget(spec.modelCacheBytes());
+    List<ExecutorModelCache.Lease<Runner>> leases = new ArrayList<>();
+    Runnable release = () -> leases.forEach(ExecutorModelCache.Lease::close);
+    try {
+      for (ScoredModel m : spec.models()) {
+        ExecutorModelCache.Lease<Runner> lease = ExecutorRunners.acquire(m, spec.runner());
+        leases.add(lease);
+        if (metrics != null) {
+          metrics.record(m, lease.loaded(), lease.loadNanos());
+        }
+      }
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
     }
-    return new ScoringIterator(spec, runners, rows);
+    // Runners are held for the partition: released when it is exhausted, or when the task ends
+    // some other way (failure, a downstream limit).
+    TaskContext tc = TaskContext.get();
+    if (tc != null) {
+      tc.addTaskCompletionListener((TaskCompletionListener) ctx -> release.run());
+    }
+    return new ScoringIterator(
+        spec, leases.stream().map(ExecutorModelCache.Lease::value).toList(), rows, release);
   }
 }

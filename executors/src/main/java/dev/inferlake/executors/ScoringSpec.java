@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param runId the run's id, stored on every row
  * @param dsEpochDay the run date ({@code ds}) as days since 1970-01-01
  * @param scoredAtMicros the run's start, microseconds since the epoch (UTC)
+ * @param modelCacheBytes bytes of idle models each executor JVM keeps loaded
  */
 public record ScoringSpec(
     List<ScoredModel> models,
@@ -22,7 +23,8 @@ public record ScoringSpec(
     RunnerOptions runner,
     String runId,
     int dsEpochDay,
-    long scoredAtMicros)
+    long scoredAtMicros,
+    long modelCacheBytes)
     implements Serializable {
 
   public ScoringSpec {

@@ -71,6 +71,10 @@ class PartitionScorerTest {
         key);
   }
 
+  private static PartitionScorer scorer(ScoringSpec s) {
+    return new PartitionScorer(s, null);
+  }
+
   private static ScoringSpec spec(int batchSize, Device device, ScoredModel... models) {
     return new ScoringSpec(
         List.of(models),
@@ -79,7 +83,8 @@ class PartitionScorerTest {
         new RunnerOptions(1, device),
         "run-1",
         20000,
-        1_700_000_000_000_000L);
+        1_700_000_000_000_000L,
+        1L << 30);
   }
 
   private static float[][] features(int rows, long seed) {
@@ -117,8 +122,7 @@ class PartitionScorerTest {
     float[][] x = features(23, 1);
     List<InternalRow> out =
         collect(
-            new PartitionScorer(
-                    spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+            scorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
                 .score(arrayRows(x).iterator()));
 
     assertEquals(23, out.size());
@@ -145,12 +149,11 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 4, 12);
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     float[][] x = features(37, 2); // 37 = 5 batches of 8 with a short last batch of 5
-    List<InternalRow> one =
-        collect(new PartitionScorer(spec(1, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> one = collect(scorer(spec(1, Device.CPU, m)).score(arrayRows(x).iterator()));
     List<InternalRow> eight =
-        collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
+        collect(scorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
     List<InternalRow> big =
-        collect(new PartitionScorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
+        collect(scorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
     assertEquals(37, one.size());
     for (int i = 0; i < 37; i++) {
       assertEquals(one.get(i).getDouble(1), eight.get(i).getDouble(1));
@@ -175,7 +178,8 @@ class PartitionScorerTest {
             new RunnerOptions(1, Device.CPU),
             "run-2",
             1,
-            0L);
+            0L,
+            1L << 30);
     List<InternalRow> in = new ArrayList<>();
     List<float[]> asFloats = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -187,7 +191,7 @@ class PartitionScorerTest {
       in.add(new GenericInternalRow(new Object[] {(long) i, a, b, c, d, e}));
       asFloats.add(new float[] {(float) a, b, c, d, (float) e});
     }
-    List<InternalRow> out = collect(new PartitionScorer(s).score(in.iterator()));
+    List<InternalRow> out = collect(scorer(s).score(in.iterator()));
     assertEquals(12, out.size(), "6 rows x 2 models");
     int regressions = 0;
     for (InternalRow row : out) {
@@ -205,12 +209,36 @@ class PartitionScorerTest {
   }
 
   @Test
+  void runnersAreReleasedWhenThePartitionIsExhausted() {
+    LinearModel lm = TestModels.linear(FEATURES, 2, 24);
+    ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
+    float[][] x = features(3, 8);
+    // A budget of 0 closes every idle runner: one released after its partition must go.
+    ScoringSpec tight =
+        new ScoringSpec(
+            List.of(m),
+            List.of(new KeyColumn("id", 0, DataTypes.StringType)),
+            2,
+            new RunnerOptions(1, Device.CPU),
+            "run-3",
+            1,
+            0L,
+            0L);
+    long evictions = ExecutorRunners.cache().evictions();
+    Iterator<InternalRow> it = scorer(tight).score(arrayRows(x).iterator());
+    it.next();
+    assertEquals(evictions, ExecutorRunners.cache().evictions(), "in use: never closed");
+    it.forEachRemaining(r -> {});
+    assertEquals(evictions + 1, ExecutorRunners.cache().evictions());
+    ExecutorRunners.cache().setBudget(1L << 30);
+  }
+
+  @Test
   void anEmptyPartitionLoadsNoModel() {
     LinearModel lm = TestModels.linear(FEATURES, 2, 15);
     long before = ExecutorRunners.cache().loads();
     Iterator<InternalRow> out =
-        new PartitionScorer(
-                spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
+        scorer(spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
             .score(new ArrayList<InternalRow>().iterator());
     assertFalse(out.hasNext());
     assertEquals(before, ExecutorRunners.cache().loads());
@@ -227,8 +255,7 @@ class PartitionScorerTest {
               UTF8String.fromString("bad-row"), UnsafeArrayData.fromPrimitiveArray(new float[4])
             }));
     Iterator<InternalRow> out =
-        new PartitionScorer(
-                spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+        scorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
             .score(rows.iterator());
     InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
     assertEquals(ErrorKind.INPUT, e.kind());
@@ -244,8 +271,7 @@ class PartitionScorerTest {
     List<InternalRow> rows = arrayRows(features(2, 4));
     rows.set(1, new GenericInternalRow(new Object[] {UTF8String.fromString("k1"), null}));
     Iterator<InternalRow> out =
-        new PartitionScorer(
-                spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
+        scorer(spec(8, Device.CPU, scored(lm, "v1", ARRAY_SCHEMA, List.of("features"))))
             .score(rows.iterator());
     InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
     assertEquals(ErrorKind.INPUT, e.kind());
@@ -272,8 +298,7 @@ class PartitionScorerTest {
         assertThrows(
             InferlakeException.class,
             () ->
-                new PartitionScorer(spec(8, Device.CPU, tampered))
-                    .score(arrayRows(features(1, 5)).iterator()));
+                scorer(spec(8, Device.CPU, tampered)).score(arrayRows(features(1, 5)).iterator()));
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(
         e.getMessage().contains("expected " + good.digest() + ", got " + ModelDigest.sha256(other)),
@@ -297,8 +322,7 @@ class PartitionScorerTest {
             aead,
             new KeyRef(null, keyFile.toString()));
     assertEquals("aes256-gcm", m.manifest().encryption());
-    List<InternalRow> out =
-        collect(new PartitionScorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> out = collect(scorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
     assertEquals(lm.expected(x[1])[1], out.get(1).getArray(2).getFloat(1), 1e-5);
 
     Path wrongKey = Files.writeString(dir.resolve("wrong.json"), ModelKeys.newEncryptionKeyset());
@@ -313,7 +337,7 @@ class PartitionScorerTest {
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
-            () -> new PartitionScorer(spec(8, Device.CPU, wrong)).score(arrayRows(x).iterator()));
+            () -> scorer(spec(8, Device.CPU, wrong)).score(arrayRows(x).iterator()));
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(e.getMessage().contains("cannot be decrypted: wrong key"), e.getMessage());
   }
@@ -323,16 +347,13 @@ class PartitionScorerTest {
     LinearModel lm = TestModels.linear(FEATURES, 2, 20);
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     float[][] x = features(3, 6);
-    List<InternalRow> out =
-        collect(new PartitionScorer(spec(8, Device.GPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> out = collect(scorer(spec(8, Device.GPU, m)).score(arrayRows(x).iterator()));
     assertEquals(lm.expected(x[0])[1], out.get(0).getArray(2).getFloat(1), 1e-5);
 
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
-            () ->
-                new PartitionScorer(spec(8, Device.GPU_REQUIRED, m))
-                    .score(arrayRows(x).iterator()));
+            () -> scorer(spec(8, Device.GPU_REQUIRED, m)).score(arrayRows(x).iterator()));
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(e.getMessage().contains("requires a GPU (device: gpu-required)"), e.getMessage());
   }

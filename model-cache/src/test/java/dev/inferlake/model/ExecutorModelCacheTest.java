@@ -1,10 +1,14 @@
 package dev.inferlake.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.model.ExecutorModelCache.Lease;
+import dev.inferlake.model.ExecutorModelCache.Loaded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -27,34 +31,42 @@ class ExecutorModelCacheTest {
     }
   }
 
+  static Loaded<Handle> sized(long bytes) {
+    return new Loaded<>(new Handle(), bytes);
+  }
+
   @Test
   void concurrentRequestsForOneKeyLoadOnce() throws Exception {
-    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>();
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1 << 20);
     AtomicInteger loaderCalls = new AtomicInteger();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      List<Future<Handle>> got = new ArrayList<>();
+      List<Future<Lease<Handle>>> got = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         got.add(
             pool.submit(
                 () -> {
                   start.await();
-                  return cache.get(
+                  return cache.acquire(
                       "sha256:aa",
                       () -> {
                         loaderCalls.incrementAndGet();
                         sleep(200); // hold the load open so the other threads must wait on it
-                        return new Handle();
+                        return sized(10);
                       });
                 }));
       }
       start.countDown();
-      Handle first = got.get(0).get(10, TimeUnit.SECONDS);
-      for (Future<Handle> f : got) {
-        assertSame(first, f.get(10, TimeUnit.SECONDS));
+      Handle first = got.get(0).get(10, TimeUnit.SECONDS).value();
+      int loadedLeases = 0;
+      for (Future<Lease<Handle>> f : got) {
+        Lease<Handle> l = f.get(10, TimeUnit.SECONDS);
+        assertSame(first, l.value());
+        loadedLeases += l.loaded() ? 1 : 0;
       }
       assertEquals(1, loaderCalls.get());
+      assertEquals(1, loadedLeases);
       assertEquals(1, cache.loads());
       assertEquals(7, cache.hits());
     } finally {
@@ -64,33 +76,71 @@ class ExecutorModelCacheTest {
 
   @Test
   void aFailedLoadIsNotCachedAndReachesTheCaller() {
-    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>();
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(100);
     InferlakeException e =
         assertThrows(
             InferlakeException.class,
             () ->
-                cache.get(
+                cache.acquire(
                     "k",
                     () -> {
                       throw new InferlakeException(ErrorKind.MODEL, "broken model k");
                     }));
     assertEquals("broken model k", e.getMessage());
     assertEquals(0, cache.size());
-    Handle h = cache.get("k", Handle::new);
-    assertSame(h, cache.get("k", Handle::new));
+    Handle h = cache.acquire("k", () -> sized(1)).value();
+    assertSame(h, cache.acquire("k", () -> sized(1)).value());
     assertEquals(1, cache.loads());
   }
 
   @Test
+  void idleModelsAreEvictedLeastRecentlyUsedFirstWhenOverBudget() {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(100);
+    Lease<Handle> a = cache.acquire("a", () -> sized(40));
+    Lease<Handle> b = cache.acquire("b", () -> sized(40));
+    a.close();
+    b.close();
+    cache.acquire("a", () -> sized(40)).close(); // a is now more recently used than b
+    Lease<Handle> c = cache.acquire("c", () -> sized(40)); // 120 > 100: evict the LRU idle, b
+    assertEquals(1, b.value().closed.get());
+    assertEquals(0, a.value().closed.get());
+    assertEquals(80, cache.heldBytes());
+    assertEquals(1, cache.evictions());
+    c.close();
+    // b was evicted, so asking again loads it anew.
+    long loads = cache.loads();
+    Lease<Handle> b2 = cache.acquire("b", () -> sized(40));
+    assertTrue(b2.loaded());
+    assertNotSame(b.value(), b2.value());
+    assertEquals(loads + 1, cache.loads());
+  }
+
+  @Test
+  void modelsInUseAreNeverClosedAndGoOnceReleased() {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(50);
+    Lease<Handle> a = cache.acquire("a", () -> sized(40));
+    Lease<Handle> b = cache.acquire("b", () -> sized(40)); // over budget, but both are held
+    assertEquals(0, a.value().closed.get() + b.value().closed.get());
+    assertEquals(80, cache.heldBytes());
+    a.close();
+    assertEquals(1, a.value().closed.get(), "a is idle and over budget: closed on release");
+    a.close(); // closing a lease twice releases once
+    assertFalse(b.value().closed.get() > 0);
+    assertEquals(40, cache.heldBytes());
+    b.close();
+    assertEquals(0, b.value().closed.get(), "within budget: b stays loaded");
+  }
+
+  @Test
   void closeClosesEveryValueOnce() {
-    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>();
-    Handle a = cache.get("a", Handle::new);
-    Handle b = cache.get("b", Handle::new);
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
+    Handle a = cache.acquire("a", () -> sized(1)).value();
+    Handle b = cache.acquire("b", () -> sized(1)).value();
     cache.close();
     assertEquals(1, a.closed.get());
     assertEquals(1, b.closed.get());
     assertEquals(0, cache.size());
-    assertTrue(cache.get("a", Handle::new) != a, "a closed value must not be handed out again");
+    assertNotSame(a, cache.acquire("a", () -> sized(1)).value());
   }
 
   private static void sleep(long ms) {

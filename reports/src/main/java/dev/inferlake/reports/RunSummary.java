@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param tableVersion the Delta version the run committed
  * @param wall time from the start of the run to its commit
  * @param versions one entry per model version scored
- * @param modelLoads runners created in the driver JVM's cache during the run (local mode: every
- *     load; on a cluster the executors' loads are counted by the executors)
+ * @param loads what the executors' model caches did during the run
  */
 public record RunSummary(
     String runId,
@@ -25,7 +24,29 @@ public record RunSummary(
     long tableVersion,
     Duration wall,
     List<VersionRows> versions,
-    long modelLoads) {
+    ModelLoads loads) {
+
+  /**
+   * Model loading across executors.
+   *
+   * @param loads models loaded (one per version per executor JVM when the cache holds them)
+   * @param hits tasks served by a model already loaded
+   * @param loadMillis time spent loading
+   * @param loadedBytes raw model bytes loaded
+   * @param perExecutor loads by executor id
+   * @param shippedBytes package bytes shipped (compressed, maybe encrypted), once per version
+   */
+  public record ModelLoads(
+      long loads,
+      long hits,
+      long loadMillis,
+      long loadedBytes,
+      java.util.Map<String, Long> perExecutor,
+      long shippedBytes) {
+    public ModelLoads {
+      perExecutor = java.util.Map.copyOf(perExecutor);
+    }
+  }
 
   /** Rows written for one model version. */
   public record VersionRows(String name, String version, String digest, long rows) {}
@@ -71,7 +92,15 @@ public record RunSummary(
               v.digest()));
     }
     sb.append(String.format(Locale.ROOT, "  table %s (Delta version %d)%n", table, tableVersion));
-    sb.append(String.format(Locale.ROOT, "  model loads in this JVM: %d%n", modelLoads));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  models: %,d bytes shipped; %d load(s) %s in %.2f s, %d cache hit(s)%n",
+            loads.shippedBytes(),
+            loads.loads(),
+            new java.util.TreeMap<>(loads.perExecutor()),
+            loads.loadMillis() / 1000.0,
+            loads.hits()));
     return sb.toString();
   }
 }

@@ -21,7 +21,7 @@ class RunSummaryTest {
             List.of(
                 new RunSummary.VersionRows("m", "v1", "sha256:aa", 1000),
                 new RunSummary.VersionRows("m", "v2", "sha256:bb", 1000)),
-            2);
+            new RunSummary.ModelLoads(4, 38, 1250, 9000, java.util.Map.of("1", 2L, "0", 2L), 3000));
     assertEquals(1000, s.inputRows());
     assertEquals(250.0, s.rowsPerSecond(), 1e-9);
     String text = s.render();
@@ -31,5 +31,9 @@ class RunSummaryTest {
         text);
     assertTrue(text.contains("m:v2         1,000 rows  sha256:bb"), text);
     assertTrue(text.contains("table /lake/p (Delta version 3)"), text);
+    assertTrue(
+        text.contains(
+            "models: 3,000 bytes shipped; 4 load(s) {0=2, 1=2} in 1.25 s, 38 cache hit(s)"),
+        text);
   }
 }

@@ -49,11 +49,17 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final UTF8String[] digests;
   private final UTF8String runId;
 
+  private final Runnable onExhausted;
   private int filled;
   private int emitted;
 
-  public ScoringIterator(ScoringSpec spec, List<Runner> runners, Iterator<InternalRow> input) {
+  /**
+   * @param onExhausted run once, when the input is exhausted
+   */
+  public ScoringIterator(
+      ScoringSpec spec, List<Runner> runners, Iterator<InternalRow> input, Runnable onExhausted) {
     this.input = input;
+    this.onExhausted = onExhausted;
     this.spec = spec;
     this.models = spec.models();
     this.runners = runners;
@@ -109,6 +115,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       filled++;
     }
     if (filled == 0) {
+      onExhausted.run();
       return false;
     }
     for (int i = 0; i < models.size(); i++) {
