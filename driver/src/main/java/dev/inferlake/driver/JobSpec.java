@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  *   - name: churn                   # no path: resolved as churn:v2 in the registry
  *     version: v2
  * registry: hdfs:///models          # optional: where name:version models live
+ * shipping: broadcast               # broadcast (default) | storage (executors fetch from the registry)
  * security:                         # optional
  *   decryption_key_env: MODEL_KEY   # or decryption_key_file: Tink AES-GCM keyset for encrypted models
  *   require_signature: true
@@ -44,7 +45,8 @@ public record JobSpec(
     String device,
     String registry,
     Security security,
-    Long modelCacheBytes) {
+    Long modelCacheBytes,
+    String shipping) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -91,6 +93,11 @@ public record JobSpec(
 
   public int batchSizeOrDefault() {
     return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+  }
+
+  /** Whether executors fetch packages from the registry themselves. */
+  public boolean storageShipping() {
+    return "storage".equals(shipping);
   }
 
   public long modelCacheBytesOrDefault() {
@@ -161,6 +168,9 @@ public record JobSpec(
       throw JobErrors.badValue("batch_size", String.valueOf(batchSize), "between 1 and 1000000");
     }
     deviceOrDefault();
+    if (shipping != null && !List.of("broadcast", "storage").contains(shipping)) {
+      throw JobErrors.badValue("shipping", shipping, "one of broadcast, storage");
+    }
     if (modelCacheBytes != null && modelCacheBytes < 0) {
       throw JobErrors.badValue(
           "model_cache_bytes", String.valueOf(modelCacheBytes), "a byte count >= 0");

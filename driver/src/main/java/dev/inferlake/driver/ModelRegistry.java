@@ -29,6 +29,7 @@ import org.apache.hadoop.fs.Path;
 public final class ModelRegistry {
   static final String MANIFEST = "manifest.json";
   static final String PAYLOAD = "model.zst";
+  static final String FILES = "files";
 
   private final Path root;
   private final Configuration hadoop;
@@ -48,6 +49,11 @@ public final class ModelRegistry {
     return new Path(new Path(root, name), version);
   }
 
+  /** The URI of a version's folder, readable by executors through Hadoop. */
+  public String folderUri(String name, String version) {
+    return qualified(folder(name, version));
+  }
+
   /** The URI of a version's payload, readable by executors through Hadoop. */
   public String payloadUri(String name, String version) {
     return qualified(new Path(folder(name, version), PAYLOAD));
@@ -61,15 +67,81 @@ public final class ModelRegistry {
    */
   public ModelManifest register(
       String name, String version, byte[] raw, Aead aead, String lineage, Clock clock) {
+    return register(name, version, raw, null, aead, lineage, clock);
+  }
+
+  /**
+   * Packs and stores a model whose tensors may live in external data files inside {@code folder};
+   * each such file is stored zstd-compressed under {@code files/}, with its digest in the manifest.
+   * Such a model can only be shipped in {@code storage} mode.
+   *
+   * @param folder the model's local folder, or null for a single-file model
+   */
+  public ModelManifest register(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      Clock clock) {
     Path dir = folder(name, version);
     if (exists(new Path(dir, MANIFEST))) {
       throw JobErrors.alreadyRegistered(name + ":" + version, qualified(dir));
     }
+    String what = "model '" + name + ":" + version + "'";
     ModelPackage.Packed p =
-        ModelPackage.pack(raw, name, version, aead, lineage, null, clock.instant());
+        ModelPackage.pack(raw, name, version, aead, lineage, null, clock.instant(), folder);
+    List<String> external = ModelPackage.externalDataFiles(raw, what);
+    if (!external.isEmpty() && aead != null) {
+      throw JobErrors.encryptedExternalData(name + ":" + version);
+    }
+    List<ModelManifest.DataFile> files = new ArrayList<>();
+    for (String location : external) {
+      files.add(
+          storeDataFile(
+              folder.resolve(location),
+              new Path(new Path(dir, FILES), location + ".zst"),
+              location));
+    }
     writeAtomically(new Path(dir, PAYLOAD), p.payload());
-    writeManifest(p.manifest());
-    return p.manifest();
+    ModelManifest m = files.isEmpty() ? p.manifest() : p.manifest().withFiles(files);
+    writeManifest(m);
+    return m;
+  }
+
+  /** Streams a local file through zstd into the registry, hashing the raw bytes on the way. */
+  private ModelManifest.DataFile storeDataFile(
+      java.nio.file.Path local, Path target, String location) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      FileSystem fs = target.getFileSystem(hadoop);
+      Path tmp =
+          new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+      long bytes;
+      try (InputStream in =
+              new java.security.DigestInputStream(java.nio.file.Files.newInputStream(local), md);
+          OutputStream out = new com.github.luben.zstd.ZstdOutputStream(fs.create(tmp, false), 9)) {
+        bytes = in.transferTo(out);
+      }
+      if (fs.exists(target)) {
+        fs.delete(target, false);
+      }
+      if (!fs.rename(tmp, target)) {
+        fs.delete(tmp, false);
+        throw new IOException("rename of " + tmp + " to " + target + " failed");
+      }
+      return new ModelManifest.DataFile(
+          location, "sha256:" + java.util.HexFormat.of().formatHex(md.digest()), bytes);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw JobErrors.modelUnreadable(
+          location, local.toString(), "the external data file is missing", e);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new InferlakeException(
+          dev.inferlake.model.ErrorKind.RUN,
+          "storing " + local + " in the registry failed: " + e,
+          e);
+    }
   }
 
   /** Replaces a version's manifest, e.g. to add a signature; its digest must not change. */

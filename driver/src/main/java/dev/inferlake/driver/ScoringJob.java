@@ -10,15 +10,16 @@ import dev.inferlake.driver.internal.ResolvedModel;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.KeyRef;
+import dev.inferlake.executors.ModelSource;
 import dev.inferlake.executors.PartitionScorer;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
 import dev.inferlake.executors.ScoringSpec;
+import dev.inferlake.executors.StorageModelSource;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.InferlakeException;
-import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import dev.inferlake.reports.RunSummary;
@@ -100,16 +101,22 @@ public final class ScoringJob {
               InputBinding.bind(in, columnsPerInput.get(next++), schema, m.spec().label()));
         }
         TensorSpec out = chooseOutput(m);
-        Broadcast<byte[]> b = jsc.broadcast(m.payload());
-        broadcasts.add(b);
+        ModelSource source;
+        if (m.payload() == null) {
+          source = new StorageModelSource(m.location());
+        } else {
+          Broadcast<byte[]> b = jsc.broadcast(m.payload());
+          broadcasts.add(b);
+          source = new BroadcastModelSource(b);
+        }
         scored.add(
             new ScoredModel(
                 m.manifest(),
                 bindings,
                 out.name(),
                 (int) out.elementsPerRow(),
-                new BroadcastModelSource(b),
-                ModelDigest.sha256(m.payload()),
+                source,
+                m.manifest().packedSha256(),
                 keyRef));
       }
       int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));

@@ -125,23 +125,32 @@ class RegistryIT {
     ok("run", "--job", job.toString(), "--ds", "2026-07-01");
   }
 
-  /** Copies the registry's version folder to a new version name with edits, for tampering. */
+  /**
+   * Copies the registry's version folder to a new version name with edits, for tampering.
+   *
+   * @param fixDigest also rewrite the manifest's payload digest to match the altered payload, as an
+   *     attacker with write access to the registry would
+   */
   static void copyVersion(
       String from,
       String to,
       java.util.function.UnaryOperator<String> manifest,
-      boolean flipPayloadByte)
+      boolean flipPayloadByte,
+      boolean fixDigest)
       throws Exception {
     Path src = Path.of(registry, "m", from);
     Path dst = Files.createDirectories(Path.of(registry, "m", to));
-    byte[] payload = Files.readAllBytes(src.resolve("model.zst"));
+    byte[] original = Files.readAllBytes(src.resolve("model.zst"));
+    byte[] payload = original.clone();
     if (flipPayloadByte) {
       payload[payload.length / 2] ^= 0x10;
     }
     Files.write(dst.resolve("model.zst"), payload);
-    Files.writeString(
-        dst.resolve("manifest.json"),
-        manifest.apply(Files.readString(src.resolve("manifest.json"))));
+    String m = manifest.apply(Files.readString(src.resolve("manifest.json")));
+    if (fixDigest) {
+      m = m.replace(ModelDigest.sha256(original), ModelDigest.sha256(payload));
+    }
+    Files.writeString(dst.resolve("manifest.json"), m);
   }
 
   static Cli failing(int exit, String... sets) {
@@ -222,7 +231,15 @@ class RegistryIT {
 
   @Test
   void aTamperedCiphertextOrAWrongKeyFailsBeforeAnythingIsWritten() throws Exception {
-    copyVersion("v1", "tampered", m -> m.replace("\"v1\"", "\"tampered\""), true);
+    copyVersion("v1", "stale", m -> m.replace("\"v1\"", "\"stale\""), true, false);
+    Cli stale = failing(4, "models.1.version=stale", NO_SIGNATURES[0], NO_SIGNATURES[1]);
+    assertTrue(
+        stale
+            .errorLine()
+            .startsWith("inferlake: the package of model 'm:stale' does not match its manifest"),
+        stale.errorLine());
+
+    copyVersion("v1", "tampered", m -> m.replace("\"v1\"", "\"tampered\""), true, true);
     Cli t =
         failing(
             4,
@@ -246,7 +263,8 @@ class RegistryIT {
   void aDigestMismatchNamesTheModelAndBothDigests() throws Exception {
     String real = ModelDigest.sha256(v2.onnxBytes());
     String claimed = "sha256:" + "ab".repeat(32);
-    copyVersion("v2", "lying", m -> m.replace("\"v2\"", "\"lying\"").replace(real, claimed), false);
+    copyVersion(
+        "v2", "lying", m -> m.replace("\"v2\"", "\"lying\"").replace(real, claimed), false, false);
     Cli r =
         failing(
             4,
@@ -258,6 +276,104 @@ class RegistryIT {
             + claimed
             + ", got "
             + real,
+        r.errorLine());
+  }
+
+  static final String NO_SIGNATURES[] = {
+    "security.require_signature=false", "security.trusted_keys=[]"
+  };
+
+  @Test
+  void storageShippingFetchesOnExecutorsAndRunsModelsWithExternalData() throws Exception {
+    LinearModel ext = TestModels.linear(FEATURES, 3, 33);
+    Path model = ext.writeWithExternalData(dir.resolve("ext"), "weights/w.bin");
+    Cli reg =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "register",
+            "--name",
+            "m",
+            "--version",
+            "ext",
+            model.toString());
+    assertEquals(0, reg.exitCode(), reg.err());
+    assertTrue(reg.out().contains("1 external data file(s)"), reg.out());
+
+    // Broadcast cannot carry external data: a clear refusal, nothing written.
+    Cli broadcast =
+        failing(2, "models=[{name: m, version: ext}]", NO_SIGNATURES[0], NO_SIGNATURES[1]);
+    assertTrue(broadcast.errorLine().contains("set 'shipping: storage'"), broadcast.errorLine());
+
+    String out = dir.resolve("out-storage").toString();
+    Cli run =
+        Cli.run(
+            "run",
+            "--job",
+            job.toString(),
+            "--ds",
+            "2026-07-03",
+            "--set",
+            "shipping=storage",
+            "--set",
+            "output.table=" + out,
+            "--set",
+            "models=[{name: m, version: v1}, {name: m, version: ext}]",
+            "--set",
+            NO_SIGNATURES[0],
+            "--set",
+            NO_SIGNATURES[1]);
+    assertEquals(0, run.exitCode(), run.err());
+    Row r =
+        spark.read().format("delta").load(out).where("id = 11 AND model_version = 'ext'").head();
+    float[] x = {0.11f, 1.0f - 0.22f, (float) Math.sin(11), 0.5f};
+    List<Float> probs = r.getList(r.fieldIndex("probabilities"));
+    for (int c = 0; c < 3; c++) {
+      assertEquals(ext.expected(x)[c], probs.get(c), 1e-5);
+    }
+    // The encrypted version travelled the same way and was decrypted in memory.
+    assertEquals(500, spark.read().format("delta").load(out).where("model_version = 'v1'").count());
+
+    // A model given by path cannot be fetched by executors.
+    assertTrue(
+        failing(2, "shipping=storage", "models.0.path=" + dir.resolve("v1.onnx"))
+            .errorLine()
+            .contains("is given by path"));
+  }
+
+  @Test
+  void storageShippingRefusesAnAlteredExternalDataFile() throws Exception {
+    Path model =
+        TestModels.linear(FEATURES, 3, 34).writeWithExternalData(dir.resolve("ext2"), "w.bin");
+    ok(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        "m",
+        "--version",
+        "ext2",
+        model.toString());
+    Path stored = Path.of(registry, "m", "ext2", "files", "w.bin.zst");
+    byte[] raw =
+        com.github.luben.zstd.Zstd.decompress(Files.readAllBytes(stored), FEATURES * 3 * 4);
+    raw[0] ^= 1;
+    Files.write(stored, com.github.luben.zstd.Zstd.compress(raw));
+    // Hadoop's local file system would catch this by its .crc sidecar; object stores (s3a) keep
+    // none, so drop it and let the manifest digest do the work.
+    Files.deleteIfExists(stored.resolveSibling(".w.bin.zst.crc"));
+    Cli r =
+        failing(
+            4,
+            "shipping=storage",
+            "models=[{name: m, version: ext2}]",
+            NO_SIGNATURES[0],
+            NO_SIGNATURES[1]);
+    assertTrue(
+        r.errorLine().contains("model 'm:ext2' file ")
+            && r.errorLine().contains("w.bin.zst does not match its digest"),
         r.errorLine());
   }
 

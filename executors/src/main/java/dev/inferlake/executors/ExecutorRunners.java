@@ -50,6 +50,11 @@ public final class ExecutorRunners {
         key,
         () -> {
           ModelManifest m = model.manifest();
+          if (model.source() instanceof StorageModelSource storage && !m.encrypted()) {
+            java.nio.file.Path file = storage.materialize(m);
+            return new ExecutorModelCache.Loaded<Runner>(
+                OnnxRunner.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
+          }
           byte[] payload = model.source().bytes();
           String shipped = ModelDigest.sha256(payload);
           if (!shipped.equals(model.payloadDigest())) {

@@ -31,6 +31,9 @@ import java.util.List;
  * @param inputs model inputs
  * @param outputs model outputs
  * @param signature the Ed25519 signature, or null
+ * @param packedSha256 digest of the payload as stored and shipped, {@code sha256:...}
+ * @param files external data files the model reads from its folder (each stored zstd-compressed
+ *     beside the payload), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -47,7 +50,9 @@ public record ModelManifest(
     String created,
     List<Tensor> inputs,
     List<Tensor> outputs,
-    Signature signature)
+    Signature signature,
+    String packedSha256,
+    List<DataFile> files)
     implements Serializable {
 
   public static final String ZSTD = "zstd";
@@ -72,6 +77,9 @@ public record ModelManifest(
     }
   }
 
+  /** An external data file: its path inside the model's folder, digest and size (raw). */
+  public record DataFile(String path, String sha256, long bytes) implements Serializable {}
+
   /** An Ed25519 signature over {@link ModelManifest#signedBytes()}. */
   public record Signature(String algorithm, @JsonProperty("key_id") String keyId, String value)
       implements Serializable {}
@@ -95,6 +103,31 @@ public record ModelManifest(
         outputs.stream().map(Tensor::toSpec).toList());
   }
 
+  /** External data files, never null. */
+  public List<DataFile> filesOrEmpty() {
+    return files == null ? List.of() : files;
+  }
+
+  public ModelManifest withFiles(List<DataFile> f) {
+    return new ModelManifest(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        quantization,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        f);
+  }
+
   public ModelManifest withSignature(Signature s) {
     return new ModelManifest(
         name,
@@ -110,16 +143,23 @@ public record ModelManifest(
         created,
         inputs,
         outputs,
-        s);
+        s,
+        packedSha256,
+        files);
   }
 
   /**
-   * The bytes a signature covers: identity, format and digest of the raw model, so a signature
-   * holds whatever compression or encryption carries the model.
+   * The bytes a signature covers: identity, format and digest of the raw model and of each external
+   * data file, so a signature holds whatever compression or encryption carries them.
    */
   public byte[] signedBytes() {
-    return String.join("\n", "inferlake-model-v1", name, version, format.specName(), sha256)
-        .getBytes(StandardCharsets.UTF_8);
+    StringBuilder sb =
+        new StringBuilder(
+            String.join("\n", "inferlake-model-v1", name, version, format.specName(), sha256));
+    for (DataFile f : filesOrEmpty()) {
+      sb.append('\n').append(f.path()).append(' ').append(f.sha256());
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   public String toJson() {

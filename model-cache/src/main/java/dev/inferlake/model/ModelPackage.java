@@ -48,9 +48,27 @@ public final class ModelPackage {
       String lineage,
       String quantization,
       Instant created) {
+    return pack(raw, name, version, aead, lineage, quantization, created, null);
+  }
+
+  /**
+   * Packs a raw model that may keep tensors in external data files inside {@code folder} (the files
+   * themselves are stored separately, see {@link #externalDataFiles}).
+   *
+   * @param folder the model's folder, or null for a single-file model
+   */
+  public static Packed pack(
+      byte[] raw,
+      String name,
+      String version,
+      Aead aead,
+      String lineage,
+      String quantization,
+      Instant created,
+      Path folder) {
     String what = "model '" + name + ":" + version + "'";
     ModelFormat format = ModelFormat.detect(raw, what);
-    checkExternalData(parse(raw, what), what, null);
+    checkExternalData(parse(raw, what), what, folder);
     ModelSignature sig = OnnxModelReader.signature(raw, what);
     byte[] payload = Zstd.compress(raw, ZSTD_LEVEL);
     if (aead != null) {
@@ -75,6 +93,8 @@ public final class ModelPackage {
             created.toString(),
             ModelManifest.tensors(sig.inputs()),
             ModelManifest.tensors(sig.outputs()),
+            null,
+            ModelDigest.sha256(payload),
             null);
     return new Packed(m, payload);
   }
@@ -126,6 +146,19 @@ public final class ModelPackage {
       throw ModelErrors.corrupt(what, "its zstd payload cannot be read: " + e.getMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /** The distinct external data file locations of a model, in first-use order. */
+  public static java.util.List<String> externalDataFiles(byte[] raw, String what) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (OnnxMl.TensorProto t : parse(raw, what).getGraph().getInitializerList()) {
+      if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+        t.getExternalDataList().stream()
+            .filter(e -> e.getKey().equals("location"))
+            .forEach(e -> out.add(e.getValue()));
+      }
+    }
+    return java.util.List.copyOf(out);
   }
 
   static byte[] associatedData(String name, String version) {

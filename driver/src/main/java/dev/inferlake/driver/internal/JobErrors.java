@@ -141,6 +141,43 @@ public final class JobErrors {
         ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);
   }
 
+  public static InferlakeException packageMismatch(String model, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the package of model '"
+            + model
+            + "' does not match its manifest: expected "
+            + expected
+            + ", got "
+            + actual);
+  }
+
+  public static InferlakeException encryptedExternalData(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '"
+            + model
+            + "' keeps weights in external data files; encrypted models must be single files"
+            + " (decryption happens in executor memory only)");
+  }
+
+  public static InferlakeException needsStorageShipping(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '"
+            + model
+            + "' keeps weights in external data files, which broadcast cannot carry; set"
+            + " 'shipping: storage'");
+  }
+
+  public static InferlakeException storageNeedsRegistry(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "'shipping: storage' fetches models from the registry, but model '"
+            + model
+            + "' is given by path; register it, or use 'shipping: broadcast'");
+  }
+
   public static InferlakeException badModelRef(String ref) {
     return new InferlakeException(
         ErrorKind.USAGE, "'" + ref + "' is not a model reference of the form NAME:VERSION");

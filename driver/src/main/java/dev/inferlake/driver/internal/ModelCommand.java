@@ -134,6 +134,7 @@ public final class ModelCommand implements Runnable {
               name,
               version,
               raw,
+              file.toAbsolutePath().getParent(),
               encrypt == null ? null : encrypt.aead(),
               lineage,
               Clock.systemUTC());
@@ -145,13 +146,15 @@ public final class ModelCommand implements Runnable {
           .getOut()
           .printf(
               Locale.ROOT,
-              "registered %s at %s: %,d bytes raw, %,d packed (%s, encryption %s)%s%n",
+              "registered %s at %s: %,d bytes raw, %,d packed (%s, encryption %s),"
+                  + " %d external data file(s)%s%n",
               m.label(),
               r.folder(name, version),
               m.rawBytes(),
               m.packedBytes(),
               m.compression(),
               m.encryption(),
+              m.filesOrEmpty().size(),
               m.signature() == null ? "" : ", signed by key " + m.signature().keyId());
       return 0;
     }

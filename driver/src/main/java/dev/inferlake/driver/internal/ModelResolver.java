@@ -3,7 +3,9 @@ package dev.inferlake.driver.internal;
 import com.google.crypto.tink.KeysetHandle;
 import dev.inferlake.driver.JobSpec;
 import dev.inferlake.driver.ModelRegistry;
+import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelKeys;
+import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -34,15 +36,28 @@ public final class ModelResolver {
         spec.registry() == null ? null : new ModelRegistry(spec.registry(), hadoop);
     List<ResolvedModel> out = new ArrayList<>();
     for (JobSpec.Model m : spec.models()) {
-      ResolvedModel r =
-          m.path() != null && !m.path().isBlank()
-              ? fromFile(hadoop, m, clock)
-              : new ResolvedModel(
-                  m,
-                  registry.payloadUri(m.name(), m.version()),
-                  registry.manifest(m.name(), m.version()),
-                  registry.payload(m.name(), m.version()),
-                  null);
+      boolean byPath = m.path() != null && !m.path().isBlank();
+      if (byPath && spec.storageShipping()) {
+        throw JobErrors.storageNeedsRegistry(m.label());
+      }
+      ResolvedModel r;
+      if (byPath) {
+        r = fromFile(hadoop, m, clock);
+      } else {
+        ModelManifest manifest = registry.manifest(m.name(), m.version());
+        if (!manifest.filesOrEmpty().isEmpty() && !spec.storageShipping()) {
+          throw JobErrors.needsStorageShipping(m.label());
+        }
+        // In storage mode the driver never reads the payload: executors fetch it.
+        byte[] payload = spec.storageShipping() ? null : registry.payload(m.name(), m.version());
+        if (payload != null && !ModelDigest.sha256(payload).equals(manifest.packedSha256())) {
+          throw JobErrors.packageMismatch(
+              m.label(), manifest.packedSha256(), ModelDigest.sha256(payload));
+        }
+        r =
+            new ResolvedModel(
+                m, registry.folderUri(m.name(), m.version()), manifest, payload, null);
+      }
       String signer = ModelKeys.verify(r.manifest(), trusted, sec.signatureRequired());
       out.add(new ResolvedModel(r.spec(), r.location(), r.manifest(), r.payload(), signer));
     }

@@ -45,7 +45,26 @@ public final class OnnxRunner implements Runner {
    * @param model {@code name:version}, for messages
    */
   public static OnnxRunner load(byte[] bytes, String model, RunnerOptions options) {
-    ModelSignature sig = OnnxModelReader.signature(bytes, "model '" + model + "'");
+    return load(
+        bytes, null, OnnxModelReader.signature(bytes, "model '" + model + "'"), model, options);
+  }
+
+  /**
+   * Creates a session from a model file; external data files are found beside it.
+   *
+   * @param sig the model's signature (from its manifest)
+   */
+  public static OnnxRunner load(
+      java.nio.file.Path file, ModelSignature sig, String model, RunnerOptions options) {
+    return load(null, file, sig, model, options);
+  }
+
+  private static OnnxRunner load(
+      byte[] bytes,
+      java.nio.file.Path file,
+      ModelSignature sig,
+      String model,
+      RunnerOptions options) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());
@@ -55,7 +74,9 @@ public final class OnnxRunner implements Runner {
       if (options.device() != Device.CPU) {
         addGpu(so, model, options.device());
       }
-      return new OnnxRunner(env, env.createSession(bytes, so), sig, model);
+      OrtSession session =
+          bytes != null ? env.createSession(bytes, so) : env.createSession(file.toString(), so);
+      return new OnnxRunner(env, session, sig, model);
     } catch (OrtException e) {
       throw ScoringErrors.engineFailure(model, "load", e);
     }

@@ -111,6 +111,45 @@ public final class ScoringErrors {
             + actual);
   }
 
+  public static InferlakeException fetchFailed(String where, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "fetching the model package " + where + " failed: " + cause, cause);
+  }
+
+  public static InferlakeException fetchedDigestMismatch(
+      String model, String file, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' file "
+            + file
+            + " does not match its digest: expected "
+            + expected
+            + ", got "
+            + actual);
+  }
+
+  public static InferlakeException fetchedTooLarge(String model, long limit) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' decompresses to more than its manifest's "
+            + limit
+            + " bytes; refused");
+  }
+
+  public static InferlakeException unsafeDataFile(String model, String path) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' lists external data file '"
+            + path
+            + "' outside its folder; refused");
+  }
+
   public static InferlakeException engineFailure(String model, String what, Exception cause) {
     return new InferlakeException(
         ErrorKind.MODEL,

@@ -69,6 +69,54 @@ public final class TestModels {
       }
     }
 
+    /**
+     * Writes the model to {@code dir/model.onnx} with its weight matrix in the external data file
+     * {@code dir/<dataFile>}, as exporters do for models over 2 GB.
+     */
+    public Path writeWithExternalData(Path dir, String dataFile) {
+      try {
+        OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(onnxBytes());
+        OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+          OnnxMl.TensorProto t = g.getInitializer(i);
+          if (t.getDimsCount() != 2) { // the weight matrix (the bias is 1-D)
+            continue;
+          }
+          byte[] data;
+          if (!t.getRawData().isEmpty()) {
+            data = t.getRawData().toByteArray();
+          } else {
+            java.nio.ByteBuffer buf =
+                java.nio.ByteBuffer.allocate(4 * t.getFloatDataCount())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            t.getFloatDataList().forEach(buf::putFloat);
+            data = buf.array();
+          }
+          Path file = dir.resolve(dataFile);
+          Files.createDirectories(file.getParent());
+          Files.write(file, data);
+          g.setInitializer(
+              i,
+              t.toBuilder()
+                  .clearRawData()
+                  .clearFloatData()
+                  .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                  .addExternalData(entry("location", dataFile))
+                  .addExternalData(entry("offset", "0"))
+                  .addExternalData(entry("length", String.valueOf(data.length))));
+        }
+        Files.createDirectories(dir);
+        return Files.write(
+            dir.resolve("model.onnx"), m.toBuilder().setGraph(g).build().toByteArray());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private static OnnxMl.StringStringEntryProto entry(String k, String v) {
+      return OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+
     /** The model's output for one row, computed in double precision without ONNX Runtime. */
     public double[] expected(float[] x) {
       double[] z = new double[classes];

@@ -1,0 +1,182 @@
+package dev.inferlake.executors;
+
+import ai.onnx.proto.OnnxMl;
+import com.github.luben.zstd.ZstdInputStream;
+import dev.inferlake.executors.internal.ScoringErrors;
+import dev.inferlake.model.ModelManifest;
+import dev.inferlake.model.ModelPackage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
+import org.apache.spark.deploy.SparkHadoopUtil;
+
+/**
+ * Storage shipping: each executor fetches a version's package from the registry itself (through
+ * Hadoop's {@code FileSystem}) instead of receiving it by broadcast. {@link #materialize} fills a
+ * local cache folder once per executor JVM and package: payload and external data files are
+ * streamed through zstd to disk (no 2 GiB array limit), each checked against its digest, in a
+ * temporary folder that is renamed into place when complete, so a reader never sees a partial model
+ * and a lost race between two tasks is harmless.
+ *
+ * @param folderUri the version's registry folder, e.g. {@code hdfs:///models/churn/v3}
+ */
+public record StorageModelSource(String folderUri) implements ModelSource {
+  static final String PAYLOAD = "model.zst";
+  static final String FILES = "files";
+
+  /** The raw payload, for encrypted models, which are decrypted in memory only. */
+  @Override
+  public byte[] bytes() {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(folderUri, PAYLOAD);
+    try (InputStream in = p.getFileSystem(hadoop()).open(p)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw ScoringErrors.fetchFailed(p.toString(), e);
+    }
+  }
+
+  /**
+   * Returns the local path of the model file, fetching and verifying the package first if this JVM
+   * has not.
+   */
+  public Path materialize(ModelManifest m) {
+    Path root = cacheRoot();
+    Path done = root.resolve(m.packedSha256().substring("sha256:".length()));
+    Path model = done.resolve("model.onnx");
+    if (Files.isRegularFile(model)) {
+      return model;
+    }
+    Path tmp = null;
+    try {
+      Files.createDirectories(root);
+      tmp = Files.createTempDirectory(root, ".fetch-");
+      fetch(
+          new org.apache.hadoop.fs.Path(folderUri, PAYLOAD),
+          tmp.resolve("model.onnx"),
+          m.packedSha256(),
+          m.sha256(),
+          m.rawBytes(),
+          m.label());
+      for (ModelManifest.DataFile f : m.filesOrEmpty()) {
+        Path target = tmp.resolve(f.path()).normalize();
+        if (!target.startsWith(tmp)) {
+          throw ScoringErrors.unsafeDataFile(m.label(), f.path());
+        }
+        Files.createDirectories(target.getParent());
+        fetch(
+            new org.apache.hadoop.fs.Path(
+                new org.apache.hadoop.fs.Path(folderUri, FILES), f.path() + ".zst"),
+            target,
+            null,
+            f.sha256(),
+            f.bytes(),
+            m.label());
+      }
+      OnnxMl.ModelProto proto =
+          OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tmp.resolve("model.onnx")));
+      ModelPackage.checkExternalData(proto, "model '" + m.label() + "'", tmp);
+      try {
+        Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        tmp = null;
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException lostRace) {
+        // Another task of this JVM finished first: its copy is as good as ours.
+      }
+      return model;
+    } catch (IOException e) {
+      throw ScoringErrors.fetchFailed(folderUri, e);
+    } finally {
+      if (tmp != null) {
+        deleteQuietly(tmp);
+      }
+    }
+  }
+
+  /** Streams a zstd file to {@code target}, checking sizes and digests. */
+  private static void fetch(
+      org.apache.hadoop.fs.Path src,
+      Path target,
+      String packedSha,
+      String rawSha,
+      long rawBytes,
+      String model)
+      throws IOException {
+    MessageDigest packed = sha256();
+    MessageDigest raw = sha256();
+    FileSystem fs = src.getFileSystem(hadoop());
+    long n;
+    try (InputStream in =
+            new DigestInputStream(
+                new ZstdInputStream(new DigestInputStream(fs.open(src), packed)), raw);
+        OutputStream out = Files.newOutputStream(target)) {
+      n = copy(in, out, rawBytes, model);
+    }
+    if (packedSha != null && !packedSha.equals(hex(packed))) {
+      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), packedSha, hex(packed));
+    }
+    if (n != rawBytes || !rawSha.equals(hex(raw))) {
+      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), rawSha, hex(raw));
+    }
+  }
+
+  private static long copy(InputStream in, OutputStream out, long limit, String model)
+      throws IOException {
+    byte[] buf = new byte[1 << 16];
+    long total = 0;
+    for (int r; (r = in.read(buf)) > 0; ) {
+      total += r;
+      if (total > limit) {
+        throw ScoringErrors.fetchedTooLarge(model, limit);
+      }
+      out.write(buf, 0, r);
+    }
+    return total;
+  }
+
+  private static Path cacheRoot() {
+    // Spark's per-application scratch folder on executors, removed when the application ends.
+    String base =
+        SparkEnv.get() != null
+            ? SparkFiles.getRootDirectory()
+            : System.getProperty("java.io.tmpdir");
+    return Path.of(base, "inferlake-models");
+  }
+
+  private static Configuration hadoop() {
+    return SparkEnv.get() != null ? SparkHadoopUtil.get().conf() : new Configuration();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String hex(MessageDigest md) {
+    return "sha256:" + HexFormat.of().formatHex(md.digest());
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover temp folder holds no complete model
+    }
+  }
+}
