@@ -44,7 +44,12 @@ public final class ModelKeys {
 
   /** Reads a keyset from the JSON in environment variable {@code name}. */
   public static KeysetHandle fromEnv(String name) {
-    String json = System.getenv(name);
+    return fromEnv(name, System.getenv());
+  }
+
+  /** Reads a keyset from the JSON in variable {@code name} of {@code env}. */
+  public static KeysetHandle fromEnv(String name, java.util.Map<String, String> env) {
+    String json = env.get(name);
     if (json == null || json.isBlank()) {
       throw ModelErrors.badKey("environment variable " + name, "it is not set", null);
     }

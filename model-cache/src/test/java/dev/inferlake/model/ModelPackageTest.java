@@ -81,6 +81,32 @@ class ModelPackageTest {
   }
 
   @Test
+  void keysComeFromAnEnvironmentVariableOrAFile(@TempDir Path dir) throws Exception {
+    String json = ModelKeys.newEncryptionKeyset();
+    Aead fromEnv =
+        ModelKeys.aead(ModelKeys.fromEnv("MODEL_KEY", java.util.Map.of("MODEL_KEY", json)), "env");
+    Aead fromFile =
+        ModelKeys.aead(ModelKeys.fromFile(Files.writeString(dir.resolve("k.json"), json)), "file");
+    ModelPackage.Packed p = ModelPackage.pack(RAW, "m", "v1", fromEnv, null, null, NOW);
+    assertArrayEquals(
+        RAW, ModelPackage.unpack(p.manifest(), p.payload(), fromFile, Long.MAX_VALUE));
+
+    InferlakeException unset =
+        assertThrows(
+            InferlakeException.class, () -> ModelKeys.fromEnv("MODEL_KEY", java.util.Map.of()));
+    assertEquals(ErrorKind.USAGE, unset.kind());
+    assertEquals(
+        "key environment variable MODEL_KEY cannot be used: it is not set", unset.getMessage());
+    InferlakeException junk =
+        assertThrows(
+            InferlakeException.class, () -> ModelKeys.fromEnv("K", java.util.Map.of("K", "{}")));
+    assertTrue(
+        junk.getMessage()
+            .startsWith("key environment variable K cannot be used: not a Tink JSON keyset"),
+        junk.getMessage());
+  }
+
+  @Test
   void aDigestMismatchNamesBothDigests() {
     ModelPackage.Packed p = ModelPackage.pack(RAW, "m", "v1", null, null, null, NOW);
     String wrong = "sha256:" + "0".repeat(64);
