@@ -113,34 +113,31 @@ public final class ModelRegistry {
   /** Streams a local file through zstd into the registry, hashing the raw bytes on the way. */
   private ModelManifest.DataFile storeDataFile(
       java.nio.file.Path local, Path target, String location) {
-    try {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      FileSystem fs = target.getFileSystem(hadoop);
-      Path tmp =
-          new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-      long bytes;
-      try (InputStream in =
-              new java.security.DigestInputStream(java.nio.file.Files.newInputStream(local), md);
-          OutputStream out = new com.github.luben.zstd.ZstdOutputStream(fs.create(tmp, false), 9)) {
-        bytes = in.transferTo(out);
-      }
-      if (fs.exists(target)) {
-        fs.delete(target, false);
-      }
-      if (!fs.rename(tmp, target)) {
-        fs.delete(tmp, false);
-        throw new IOException("rename of " + tmp + " to " + target + " failed");
-      }
-      return new ModelManifest.DataFile(
-          location, "sha256:" + java.util.HexFormat.of().formatHex(md.digest()), bytes);
-    } catch (java.nio.file.NoSuchFileException e) {
+    if (!java.nio.file.Files.isRegularFile(local)) {
       throw JobErrors.modelUnreadable(
-          location, local.toString(), "the external data file is missing", e);
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
-      throw new InferlakeException(
-          dev.inferlake.model.ErrorKind.RUN,
-          "storing " + local + " in the registry failed: " + e,
-          e);
+          location, local.toString(), "the external data file is missing", null);
+    }
+    java.security.MessageDigest md = sha256();
+    long[] bytes = new long[1];
+    writeAtomically(
+        target,
+        out -> {
+          try (InputStream in =
+                  new java.security.DigestInputStream(
+                      java.nio.file.Files.newInputStream(local), md);
+              OutputStream z = new com.github.luben.zstd.ZstdOutputStream(out, 9)) {
+            bytes[0] = in.transferTo(z);
+          }
+        });
+    return new ModelManifest.DataFile(
+        location, "sha256:" + java.util.HexFormat.of().formatHex(md.digest()), bytes[0]);
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 
@@ -170,16 +167,11 @@ public final class ModelRegistry {
 
   /** Reads a version's payload (compressed, and encrypted if the manifest says so). */
   public byte[] payload(String name, String version) {
-    return readPayload(payloadUri(name, version), name + ":" + version, hadoop);
-  }
-
-  /** Reads a payload by URI, as executors do in storage mode. */
-  public static byte[] readPayload(String uri, String model, Configuration hadoop) {
-    Path p = new Path(uri);
-    try (InputStream in = p.getFileSystem(hadoop).open(p)) {
-      return in.readAllBytes();
+    Path p = new Path(folder(name, version), PAYLOAD);
+    try {
+      return read(p);
     } catch (IOException e) {
-      throw JobErrors.modelUnreadable(model, uri, e.toString(), e);
+      throw JobErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
     }
   }
 
@@ -228,8 +220,18 @@ public final class ModelRegistry {
     }
   }
 
-  /** Writes beside the target, then renames into place, so readers never see a partial file. */
+  /** What writes a file's content. */
+  @FunctionalInterface
+  private interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   private void writeAtomically(Path target, byte[] data) {
+    writeAtomically(target, out -> out.write(data));
+  }
+
+  /** Writes beside the target, then renames into place, so readers never see a partial file. */
+  private void writeAtomically(Path target, Body body) {
     Path tmp =
         new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
@@ -237,7 +239,7 @@ public final class ModelRegistry {
       fs.mkdirs(target.getParent());
       try {
         try (OutputStream out = fs.create(tmp, false)) {
-          out.write(data);
+          body.writeTo(out);
         }
         if (fs.exists(target)) {
           fs.delete(target, false);

@@ -377,37 +377,30 @@ class RegistryIT {
         r.errorLine());
   }
 
+  static Cli register(String name, String version, Path file) {
+    return Cli.run(
+        "model",
+        "--registry",
+        registry,
+        "register",
+        "--name",
+        name,
+        "--version",
+        version,
+        file.toString());
+  }
+
   @Test
   void unsafeOrUnknownFilesAreRefusedAtRegistration() throws Exception {
     Path pickle =
         Files.write(dir.resolve("model.onnx"), new byte[] {(byte) 0x80, 3, ']', 'q', 0, '.'});
-    Cli p =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "register",
-            "--name",
-            "p",
-            "--version",
-            "v1",
-            pickle.toString());
+    Cli p = register("p", "v1", pickle);
     assertEquals(4, p.exitCode(), p.err());
     assertTrue(
         p.errorLine().contains("is refused: it is a Python pickle (protocol 3)"), p.errorLine());
 
     Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
-    Cli j =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "register",
-            "--name",
-            "p",
-            "--version",
-            "v1",
-            junk.toString());
+    Cli j = register("p", "v1", junk);
     assertEquals(4, j.exitCode());
     assertTrue(j.errorLine().contains("its format is unknown"), j.errorLine());
     assertTrue(
