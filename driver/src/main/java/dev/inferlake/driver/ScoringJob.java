@@ -7,6 +7,7 @@ import dev.inferlake.driver.internal.BroadcastModelSource;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
+import dev.inferlake.driver.internal.ScoringProgress;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.KeyRef;
@@ -60,10 +61,27 @@ public final class ScoringJob {
 
   private final SparkSession spark;
   private final Clock clock;
+  private final java.io.PrintWriter progressOut;
+  private final Duration progressEvery;
 
   public ScoringJob(SparkSession spark, Clock clock) {
+    this(spark, clock, null, Duration.ZERO);
+  }
+
+  private ScoringJob(
+      SparkSession spark, Clock clock, java.io.PrintWriter progressOut, Duration progressEvery) {
     this.spark = spark;
     this.clock = clock;
+    this.progressOut = progressOut;
+    this.progressEvery = progressEvery;
+  }
+
+  /**
+   * This job, printing a progress line to {@code out} every {@code every} while scoring (zero: only
+   * a last line).
+   */
+  public ScoringJob withProgress(java.io.PrintWriter out, Duration every) {
+    return new ScoringJob(spark, clock, out, every);
   }
 
   /** Runs {@code spec} for run date {@code ds} and returns what was written. */
@@ -142,7 +160,9 @@ public final class ScoringJob {
       broadcasts.forEach(b -> b.destroy());
     }
     Duration wall = Duration.between(start, clock.instant());
-    return summarize(spec, ds, runId, wall, models, metrics);
+    RunSummary summary = summarize(spec, ds, runId, wall, models, metrics);
+    LOG.info(summary.logLine());
+    return summary;
   }
 
   private Dataset<Row> readInput(JobSpec spec) {
@@ -216,10 +236,17 @@ public final class ScoringJob {
     PartitionScorer scorer = new PartitionScorer(scoring, metrics);
     JavaRDD<InternalRow> rows = projected.queryExecution().toRdd().toJavaRDD();
     JavaRDD<InternalRow> predictions = rows.mapPartitions(scorer::score);
+    String group = "inferlake-" + scoring.runId();
+    predictions.setName(group); // the progress reporter follows the stages that run it
     // InternalRows straight into a DataFrame: no per-value conversion to external Rows and back.
     Dataset<Row> df =
         spark.internalCreateDataFrame(
             predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
+    spark.sparkContext().setJobGroup(group, "inferlake run " + scoring.runId(), false);
+    ScoringProgress progress =
+        progressOut == null
+            ? null
+            : new ScoringProgress(spark.sparkContext(), group, progressOut, progressEvery);
     try {
       PredictionWriter.write(df, spec.output().table(), ds, spec.models(), commitInfo);
     } catch (RuntimeException e) {
@@ -228,6 +255,11 @@ public final class ScoringJob {
         throw new InferlakeException(cause.kind(), cause.getMessage(), e);
       }
       throw JobErrors.writeFailed(spec.output().table(), JobErrors.rootMessage(e), e);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+      if (progress != null) {
+        progress.close();
+      }
     }
   }
 

@@ -209,6 +209,62 @@ class FailureIT {
   }
 
   @Test
+  void metricsFilesAndProgressLinesReportSuccessAndFailure() throws Exception {
+    Path metrics = dir.resolve("metrics/inferlake.prom");
+    Cli ok =
+        Cli.run(
+            "run",
+            "--job",
+            job.toString(),
+            "--ds",
+            "2026-05-03",
+            "--metrics-file",
+            metrics.toString(),
+            "--progress-every",
+            "0.05");
+    assertEquals(0, ok.exitCode(), ok.err());
+    String prom = Files.readString(metrics);
+    String labels = "{table=\"" + table + "\",ds=\"2026-05-03\"}";
+    assertTrue(prom.contains("inferlake_run_success" + labels + " 1\n"), prom);
+    assertTrue(
+        prom.contains(
+            "inferlake_rows_scored{table=\""
+                + table
+                + "\",ds=\"2026-05-03\",model=\"m\",version=\"v1\"} 300\n"),
+        prom);
+    // The last progress line counts every input row the scoring tasks read.
+    assertTrue(
+        ok.err()
+            .lines()
+            .anyMatch(l -> l.matches("scoring: (\\d+)/\\1 tasks done, 300 input rows in .* s")),
+        ok.err());
+
+    Cli bad =
+        failing(
+            3,
+            "run",
+            "--job",
+            job.toString(),
+            "--ds",
+            "2026-05-04",
+            "--metrics-file",
+            metrics.toString(),
+            "--set",
+            "input.features.input=[a, b, nope]");
+    assertTrue(bad.errorLine().contains("column 'nope'"), bad.errorLine());
+    String failed = Files.readString(metrics);
+    assertTrue(
+        failed.contains("inferlake_run_success{table=\"" + table + "\",ds=\"2026-05-04\"} 0\n"),
+        failed);
+    assertTrue(
+        failed.contains("inferlake_run_exit_code{table=\"" + table + "\",ds=\"2026-05-04\"} 3\n"),
+        failed);
+    try (var files = Files.list(metrics.getParent())) {
+      assertEquals(List.of(metrics), files.toList(), "no temp file is left beside the metrics");
+    }
+  }
+
+  @Test
   void helpDocumentsTheExitCodes() {
     Cli help = Cli.run("--help");
     assertEquals(0, help.exitCode());

@@ -67,6 +67,24 @@ public record RunSummary(
     return s <= 0 ? 0 : inputRows() / s;
   }
 
+  /** One line of key=value pairs for logs: what log search and alerting read. */
+  public String logLine() {
+    return String.format(
+        Locale.ROOT,
+        "run=%s ds=%s status=succeeded table=%s delta_version=%d rows=%d versions=%d wall_s=%.3f"
+            + " rows_per_s=%.0f model_loads=%d cache_hits=%d",
+        runId,
+        ds,
+        table,
+        tableVersion,
+        inputRows(),
+        versions.size(),
+        wall.toMillis() / 1000.0,
+        rowsPerSecond(),
+        loads.loads(),
+        loads.hits());
+  }
+
   /** A short multi-line summary for the console. */
   public String render() {
     StringBuilder sb = new StringBuilder();

@@ -31,6 +31,10 @@ class RunSummaryTest {
         text);
     assertTrue(text.contains("m:v2         1,000 rows  sha256:bb"), text);
     assertTrue(text.contains("table /lake/p (Delta version 3)"), text);
+    assertEquals(
+        "run=r1 ds=2026-11-23 status=succeeded table=/lake/p delta_version=3 rows=1000 versions=2"
+            + " wall_s=4.000 rows_per_s=250 model_loads=4 cache_hits=38",
+        s.logLine());
     assertTrue(
         text.contains(
             "models: 3,000 bytes shipped; 4 load(s) {0=2, 1=2} in 1.25 s, 38 cache hit(s)"),

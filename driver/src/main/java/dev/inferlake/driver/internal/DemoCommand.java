@@ -108,7 +108,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     JobSpec jobSpec = JobSpecLoader.load(job, List.of());
     LocalDate ds = LocalDate.now(Clock.systemUTC());
-    RunSummary summary = new ScoringJob(spark, Clock.systemUTC()).run(jobSpec, ds);
+    RunSummary summary =
+        new ScoringJob(spark, Clock.systemUTC())
+            .withProgress(spec.commandLine().getErr(), java.time.Duration.ofSeconds(5))
+            .run(jobSpec, ds);
     out.println("4/4 scored:");
     out.print(summary.render().indent(6));
     out.flush();

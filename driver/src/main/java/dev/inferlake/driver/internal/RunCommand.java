@@ -4,9 +4,17 @@ import dev.inferlake.driver.JobSpec;
 import dev.inferlake.driver.JobSpecLoader;
 import dev.inferlake.driver.ScoringJob;
 import dev.inferlake.driver.SparkSessions;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.reports.PrometheusText;
 import dev.inferlake.reports.RunSummary;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -43,17 +51,68 @@ public final class RunCommand implements Callable<Integer> {
           "Override a job-spec value, e.g. --set batch_size=512 --set models.0.path=/m.onnx")
   List<String> overrides = new ArrayList<>();
 
+  @Option(
+      names = "--metrics-file",
+      paramLabel = "FILE",
+      description = {
+        "Write the run's metrics here in Prometheus text format (atomically; also on failure,",
+        "with inferlake_run_success 0), e.g. for node exporter's textfile collector."
+      })
+  Path metricsFile;
+
+  @Option(
+      names = "--progress-every",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "Print a progress line this often while scoring; 0 prints only the last (default: ${DEFAULT-VALUE}).")
+  double progressEvery;
+
   @Override
   public Integer call() {
     JobSpec jobSpec = JobSpecLoader.load(job, overrides);
     LocalDate date = parseDs(ds, Clock.systemUTC());
-    RunSummary summary =
-        new ScoringJob(
-                SparkSessions.getOrCreate("inferlake run " + job.getFileName()), Clock.systemUTC())
-            .run(jobSpec, date);
+    if (progressEvery < 0) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--progress-every must be >= 0");
+    }
+    RunSummary summary;
+    try {
+      summary =
+          new ScoringJob(
+                  SparkSessions.getOrCreate("inferlake run " + job.getFileName()),
+                  Clock.systemUTC())
+              .withProgress(
+                  spec.commandLine().getErr(), Duration.ofMillis((long) (progressEvery * 1000)))
+              .run(jobSpec, date);
+    } catch (RuntimeException e) {
+      if (metricsFile != null) {
+        InferlakeException ie = InferlakeException.findIn(e);
+        int code = ie == null ? ErrorKind.RUN.exitCode() : ie.kind().exitCode();
+        writeMetrics(PrometheusText.failure(jobSpec.output().table(), date, code, Instant.now()));
+      }
+      throw e;
+    }
+    if (metricsFile != null) {
+      writeMetrics(PrometheusText.success(summary, Instant.now()));
+    }
     spec.commandLine().getOut().print(summary.render());
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /** Writes beside the target and renames, as textfile collectors require. */
+  private void writeMetrics(String text) {
+    Path target = metricsFile.toAbsolutePath();
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(target.getParent());
+      Files.writeString(tmp, text);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new InferlakeException(
+          ErrorKind.RUN, "writing metrics to " + target + " failed: " + e, e);
+    }
   }
 
   static LocalDate parseDs(String value, Clock clock) {
