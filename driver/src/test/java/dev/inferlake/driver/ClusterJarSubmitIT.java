@@ -28,6 +28,10 @@ class ClusterJarSubmitIT {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("@" + System.getProperty("inferlake.jvmOptions"));
     cmd.add("-Djava.io.tmpdir=" + dir);
+    cmd.add(
+        "-Dlog4j2.configurationFile="
+            + Path.of(System.getProperty("inferlake.jvmOptions"))
+                .resolveSibling("log4j2-json.properties"));
     cmd.add("org.apache.spark.deploy.SparkSubmit");
     cmd.addAll(List.of("--master", "local[2]", "--class", InferlakeCli.class.getName()));
     cmd.addAll(List.of("--conf", "spark.ui.enabled=false"));
@@ -74,6 +78,41 @@ class ClusterJarSubmitIT {
             dir.resolve("lake").toString());
     assertEquals(0, demo.exit(), demo.output());
     assertTrue(demo.output().contains("3,000 rows x 2 model version(s)"), demo.output());
+    // With the JSON log configuration, the run's summary log line is one JSON object.
+    String summary =
+        demo.output().lines().filter(l -> l.contains("status=succeeded")).findFirst().orElseThrow();
+    var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary);
+    assertEquals("INFO", node.get("level").asText());
+    assertEquals("dev.inferlake.driver.ScoringJob", node.get("loggerName").asText());
+    assertTrue(
+        node.get("message")
+            .asText()
+            .matches("run=\\S+ ds=\\S+ status=succeeded .* rows=3000 versions=2 .*"),
+        summary);
+
+    // Tink and the ONNX protobuf classes run relocated inside the jar.
+    String key = dir.resolve("enc.json").toString();
+    String registry = dir.resolve("registry").toString();
+    assertEquals(0, submit("model", "keygen", "--type", "encryption", "--out", key).exit());
+    Result reg =
+        submit(
+            "model",
+            "--registry",
+            registry,
+            "register",
+            "--name",
+            "demo",
+            "--version",
+            "fm-1",
+            "--key-file",
+            key,
+            dir.resolve("lake/models/demo-fm-1.onnx").toString());
+    assertEquals(0, reg.exit(), reg.output());
+    Result inspect =
+        submit("model", "--registry", registry, "inspect", "demo:fm-1", "--key-file", key);
+    assertEquals(0, inspect.exit(), inspect.output());
+    assertTrue(inspect.output().contains("encryption aes256-gcm"), inspect.output());
+    assertTrue(inspect.output().contains("Gemm="), inspect.output());
 
     Result bad =
         submit("run", "--job", dir.resolve("lake/job.yaml").toString(), "--set", "batch_size=0");
