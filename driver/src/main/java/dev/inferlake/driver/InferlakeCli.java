@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       DemoCommand.class,
       dev.inferlake.driver.internal.ModelCommand.class,
+      dev.inferlake.driver.internal.CatalogCommands.Register.class,
+      dev.inferlake.driver.internal.CatalogCommands.Sql.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

@@ -12,6 +12,32 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
+    return builder(appName).getOrCreate();
+  }
+
+  /**
+   * A session with a persistent table catalog, for {@code register} and {@code sql}. Under
+   * spark-submit it is the cluster's catalog. Embedded, it is Spark's Hive metastore on Derby in
+   * {@code $INFERLAKE_CATALOG_DIR} (default {@code ./inferlake-catalog}), so tables registered by
+   * one command are there for the next.
+   */
+  public static SparkSession getOrCreateWithCatalog(String appName) {
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder b = builder(appName);
+    if (!conf.contains("spark.master")) {
+      String dir = System.getenv().getOrDefault("INFERLAKE_CATALOG_DIR", "inferlake-catalog");
+      java.nio.file.Path root = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
+      System.setProperty("derby.stream.error.file", root.resolve("derby.log").toString());
+      b.config("spark.sql.catalogImplementation", "hive")
+          .config(
+              "spark.hadoop.javax.jdo.option.ConnectionURL",
+              "jdbc:derby:;databaseName=" + root.resolve("metastore_db") + ";create=true")
+          .config("spark.sql.warehouse.dir", root.resolve("warehouse").toUri().toString());
+    }
+    return b.getOrCreate();
+  }
+
+  private static SparkSession.Builder builder(String appName) {
     SparkConf conf = new SparkConf(); // picks up spark.* system properties from spark-submit
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (!conf.contains("spark.master")) {
@@ -28,7 +54,7 @@ public final class SparkSessions {
         conf,
         "spark.sql.catalog.spark_catalog",
         "org.apache.spark.sql.delta.catalog.DeltaCatalog");
-    return b.getOrCreate();
+    return b;
   }
 
   private static void setDefault(SparkSession.Builder b, SparkConf conf, String key, String value) {

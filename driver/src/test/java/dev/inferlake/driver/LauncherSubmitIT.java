@@ -1,0 +1,83 @@
+package dev.inferlake.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher users run, {@code scripts/inferlake}, as a separate process each time: a demo, then
+ * the analysts' commands against the embedded metastore, which must keep a registered table from
+ * one process to the next.
+ */
+class LauncherSubmitIT {
+  @TempDir Path dir;
+
+  record Result(int exit, String out) {}
+
+  Result launch(String... args) throws Exception {
+    Path root = Path.of(System.getProperty("inferlake.jvmOptions")).getParent().getParent();
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("scripts/inferlake").toString()));
+    cmd.addAll(List.of(args));
+    Path log = dir.resolve("launch-" + System.nanoTime() + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().put("INFERLAKE_SKIP_BUILD", "1"); // the build under test, never a rebuild
+    pb.environment().put("INFERLAKE_CATALOG_DIR", dir.resolve("catalog").toString());
+    Process p = pb.redirectOutput(log.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("launcher did not finish: " + Files.readString(log));
+    }
+    return new Result(p.exitValue(), Files.readString(log));
+  }
+
+  @Test
+  void demoThenRegisterThenSqlInSeparateProcesses() throws Exception {
+    Result demo =
+        launch("demo", "--rows", "2000", "--train-rows", "1000", "--no-baseline", "--dir", "lake");
+    assertEquals(0, demo.exit(), demo.out());
+    assertTrue(demo.out().contains("2,000 rows x 2 model version(s)"), demo.out());
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(l -> l.matches("scoring: (\\d+)/\\1 tasks done, 2,000 input rows in .*")),
+        demo.out());
+
+    Result reg =
+        launch(
+            "register",
+            "--table",
+            dir.resolve("lake/predictions").toString(),
+            "--name",
+            "analytics.preds");
+    assertEquals(0, reg.exit(), reg.out());
+
+    Result counts =
+        launch(
+            "sql",
+            "SELECT model_version, count(*) AS n FROM analytics.preds GROUP BY model_version ORDER BY model_version");
+    assertEquals(0, counts.exit(), counts.out());
+    assertTrue(counts.out().contains("|fm-1         |2000|"), counts.out());
+    assertTrue(counts.out().contains("|lr-1         |2000|"), counts.out());
+
+    Result described = launch("sql", "DESCRIBE TABLE EXTENDED analytics.preds", "--limit", "200");
+    assertEquals(0, described.exit(), described.out());
+    assertTrue(
+        described.out().contains("sha256 of the model bytes scored"),
+        "column comment: " + described.out());
+    assertTrue(
+        described.out().contains("Model predictions written by inferlake"),
+        "table comment: " + described.out());
+
+    Result bad = launch("sql", "SELEC 1");
+    assertEquals(2, bad.exit(), bad.out());
+    String last = bad.out().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("inferlake: query failed: [PARSE_SYNTAX_ERROR]"), last);
+  }
+}
