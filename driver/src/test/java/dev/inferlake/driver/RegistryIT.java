@@ -287,17 +287,7 @@ class RegistryIT {
   void storageShippingFetchesOnExecutorsAndRunsModelsWithExternalData() throws Exception {
     LinearModel ext = TestModels.linear(FEATURES, 3, 33);
     Path model = ext.writeWithExternalData(dir.resolve("ext"), "weights/w.bin");
-    Cli reg =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "register",
-            "--name",
-            "m",
-            "--version",
-            "ext",
-            model.toString());
+    Cli reg = register("m", "ext", model);
     assertEquals(0, reg.exitCode(), reg.err());
     assertTrue(reg.out().contains("1 external data file(s)"), reg.out());
 
@@ -346,16 +336,8 @@ class RegistryIT {
   void storageShippingRefusesAnAlteredExternalDataFile() throws Exception {
     Path model =
         TestModels.linear(FEATURES, 3, 34).writeWithExternalData(dir.resolve("ext2"), "w.bin");
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "ext2",
-        model.toString());
+    Cli reg2 = register("m", "ext2", model);
+    assertEquals(0, reg2.exitCode(), reg2.out());
     Path stored = Path.of(registry, "m", "ext2", "files", "w.bin.zst");
     byte[] raw =
         com.github.luben.zstd.Zstd.decompress(Files.readAllBytes(stored), FEATURES * 3 * 4);

@@ -109,26 +109,15 @@ public record ModelManifest(
   }
 
   public ModelManifest withFiles(List<DataFile> f) {
-    return new ModelManifest(
-        name,
-        version,
-        format,
-        sha256,
-        rawBytes,
-        packedBytes,
-        compression,
-        encryption,
-        quantization,
-        lineage,
-        created,
-        inputs,
-        outputs,
-        signature,
-        packedSha256,
-        f);
+    return copy(signature, f);
   }
 
   public ModelManifest withSignature(Signature s) {
+    return copy(s, files);
+  }
+
+  /** This manifest with the two fields added after packing (signature, data files) replaced. */
+  private ModelManifest copy(Signature s, List<DataFile> f) {
     return new ModelManifest(
         name,
         version,
@@ -145,7 +134,7 @@ public record ModelManifest(
         outputs,
         s,
         packedSha256,
-        files);
+        f);
   }
 
   /**
