@@ -3,6 +3,7 @@ package dev.inferlake.driver;
 import com.google.crypto.tink.Aead;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
 import java.io.FileNotFoundException;
@@ -54,11 +55,6 @@ public final class ModelRegistry {
     return qualified(folder(name, version));
   }
 
-  /** The URI of a version's payload, readable by executors through Hadoop. */
-  public String payloadUri(String name, String version) {
-    return qualified(new Path(folder(name, version), PAYLOAD));
-  }
-
   /**
    * Packs and stores a raw model.
    *
@@ -100,6 +96,7 @@ public final class ModelRegistry {
     for (String location : external) {
       files.add(
           storeDataFile(
+              name + ":" + version,
               folder.resolve(location),
               new Path(new Path(dir, FILES), location + ".zst"),
               location));
@@ -112,12 +109,12 @@ public final class ModelRegistry {
 
   /** Streams a local file through zstd into the registry, hashing the raw bytes on the way. */
   private ModelManifest.DataFile storeDataFile(
-      java.nio.file.Path local, Path target, String location) {
+      String model, java.nio.file.Path local, Path target, String location) {
     if (!java.nio.file.Files.isRegularFile(local)) {
       throw JobErrors.modelUnreadable(
-          location, local.toString(), "the external data file is missing", null);
+          model, local.toString(), "its external data file '" + location + "' is missing", null);
     }
-    java.security.MessageDigest md = sha256();
+    java.security.MessageDigest md = ModelDigest.newSha256();
     long[] bytes = new long[1];
     writeAtomically(
         target,
@@ -129,16 +126,7 @@ public final class ModelRegistry {
             bytes[0] = in.transferTo(z);
           }
         });
-    return new ModelManifest.DataFile(
-        location, "sha256:" + java.util.HexFormat.of().formatHex(md.digest()), bytes[0]);
-  }
-
-  private static java.security.MessageDigest sha256() {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return new ModelManifest.DataFile(location, ModelDigest.format(md), bytes[0]);
   }
 
   /** Replaces a version's manifest, e.g. to add a signature; its digest must not change. */

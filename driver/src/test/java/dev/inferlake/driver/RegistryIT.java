@@ -342,6 +342,7 @@ class RegistryIT {
     byte[] raw =
         com.github.luben.zstd.Zstd.decompress(Files.readAllBytes(stored), FEATURES * 3 * 4);
     raw[0] ^= 1;
+    String altered = dev.inferlake.model.ModelDigest.sha256(raw);
     Files.write(stored, com.github.luben.zstd.Zstd.compress(raw));
     // Hadoop's local file system would catch this by its .crc sidecar; object stores (s3a) keep
     // none, so drop it and let the manifest digest do the work.
@@ -357,6 +358,8 @@ class RegistryIT {
         r.errorLine().contains("model 'm:ext2' file ")
             && r.errorLine().contains("w.bin.zst does not match its digest"),
         r.errorLine());
+    assertTrue(
+        r.errorLine().endsWith(", got " + altered), "the digest actually found: " + r.errorLine());
   }
 
   static Cli register(String name, String version, Path file) {
@@ -380,6 +383,16 @@ class RegistryIT {
     assertEquals(4, p.exitCode(), p.err());
     assertTrue(
         p.errorLine().contains("is refused: it is a Python pickle (protocol 3)"), p.errorLine());
+
+    Path lost =
+        TestModels.linear(FEATURES, 3, 35).writeWithExternalData(dir.resolve("lost"), "w.bin");
+    Files.delete(dir.resolve("lost/w.bin"));
+    Cli lostRun = register("lost", "v1", lost);
+    assertEquals(4, lostRun.exitCode(), lostRun.err());
+    assertTrue(
+        lostRun.errorLine().startsWith("inferlake: model 'lost:v1' cannot be read from ")
+            && lostRun.errorLine().endsWith("its external data file 'w.bin' is missing"),
+        lostRun.errorLine());
 
     Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
     Cli j = register("p", "v1", junk);

@@ -3,6 +3,7 @@ package dev.inferlake.executors;
 import ai.onnx.proto.OnnxMl;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.inferlake.executors.internal.ScoringErrors;
+import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
 import java.io.IOException;
@@ -15,9 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -56,7 +55,7 @@ public record StorageModelSource(String folderUri) implements ModelSource {
    */
   public Path materialize(ModelManifest m) {
     Path root = cacheRoot();
-    Path done = root.resolve(m.packedSha256().substring("sha256:".length()));
+    Path done = root.resolve(m.packedSha256().substring(ModelDigest.PREFIX.length()));
     Path model = done.resolve("model.onnx");
     if (Files.isRegularFile(model)) {
       return model;
@@ -115,8 +114,8 @@ public record StorageModelSource(String folderUri) implements ModelSource {
       long rawBytes,
       String model)
       throws IOException {
-    MessageDigest packed = sha256();
-    MessageDigest raw = sha256();
+    MessageDigest packed = ModelDigest.newSha256();
+    MessageDigest raw = ModelDigest.newSha256();
     FileSystem fs = src.getFileSystem(hadoop());
     long n;
     try (InputStream in =
@@ -125,11 +124,14 @@ public record StorageModelSource(String folderUri) implements ModelSource {
         OutputStream out = Files.newOutputStream(target)) {
       n = copy(in, out, rawBytes, model);
     }
-    if (packedSha != null && !packedSha.equals(hex(packed))) {
-      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), packedSha, hex(packed));
+    // digest() resets the digest: read each value once.
+    String packedActual = ModelDigest.format(packed);
+    String rawActual = ModelDigest.format(raw);
+    if (packedSha != null && !packedSha.equals(packedActual)) {
+      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), packedSha, packedActual);
     }
-    if (n != rawBytes || !rawSha.equals(hex(raw))) {
-      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), rawSha, hex(raw));
+    if (n != rawBytes || !rawSha.equals(rawActual)) {
+      throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), rawSha, rawActual);
     }
   }
 
@@ -158,18 +160,6 @@ public record StorageModelSource(String folderUri) implements ModelSource {
 
   private static Configuration hadoop() {
     return SparkEnv.get() != null ? SparkHadoopUtil.get().conf() : new Configuration();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String hex(MessageDigest md) {
-    return "sha256:" + HexFormat.of().formatHex(md.digest());
   }
 
   private static void deleteQuietly(Path dir) {

@@ -71,7 +71,6 @@ public final class DemoData {
         spark
             .read()
             .parquet(path)
-            .orderBy("id")
             .select(
                 columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
     int n = columns.size();

@@ -126,10 +126,6 @@ public final class JobErrors {
         ErrorKind.RUN, "writing predictions to " + table + " failed: " + why, cause);
   }
 
-  public static InferlakeException runFailed(String why, Throwable cause) {
-    return new InferlakeException(ErrorKind.RUN, "run failed: " + why, cause);
-  }
-
   public static InferlakeException alreadyRegistered(String model, String where) {
     return new InferlakeException(
         ErrorKind.USAGE,
