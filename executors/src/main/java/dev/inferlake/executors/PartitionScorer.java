@@ -1,6 +1,7 @@
 package dev.inferlake.executors;
 
 import dev.inferlake.executors.internal.ScoringIterator;
+import dev.inferlake.executors.internal.ValidationIterator;
 import dev.inferlake.model.ExecutorModelCache;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import org.apache.spark.util.TaskCompletionListener;
  * task is bounded by the batch size. An empty partition creates no runner.
  *
  * <p>Output rows follow {@link PredictionSchema#of}; for each batch, every model's rows are emitted
- * in turn.
+ * in turn. Rows a model cannot take fail the task or are left out, as {@link ScoringSpec#onInvalid}
+ * says; {@link #rejects} lists them.
  */
 public final class PartitionScorer implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -44,6 +46,7 @@ public final class PartitionScorer implements Serializable {
    *     value, wrong array length), MODEL when a model fails to load or run
    */
   public Iterator<InternalRow> score(Iterator<InternalRow> rows) {
+    spec.faults().apply();
     if (!rows.hasNext()) {
       return Collections.emptyIterator();
     }
@@ -70,5 +73,14 @@ public final class PartitionScorer implements Serializable {
     }
     return new ScoringIterator(
         spec, leases.stream().map(ExecutorModelCache.Lease::value).toList(), rows, release);
+  }
+
+  /**
+   * The rows of a partition that some model cannot take, as {@link QuarantineSchema} rows: one per
+   * (row, model version), with the reason. Checks rows exactly as {@link #score} encodes them, and
+   * loads no model.
+   */
+  public Iterator<InternalRow> rejects(Iterator<InternalRow> rows) {
+    return new ValidationIterator(spec, rows);
   }
 }

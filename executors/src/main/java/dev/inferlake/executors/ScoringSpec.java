@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param dsEpochDay the run date ({@code ds}) as days since 1970-01-01
  * @param scoredAtMicros the run's start, microseconds since the epoch (UTC)
  * @param modelCacheBytes bytes of idle models each executor JVM keeps loaded
+ * @param onInvalid what happens to rows a model cannot take
+ * @param faults faults injected on purpose (drills, tests); {@link FaultInjection#NONE} normally
  */
 public record ScoringSpec(
     List<ScoredModel> models,
@@ -24,7 +26,9 @@ public record ScoringSpec(
     String runId,
     int dsEpochDay,
     long scoredAtMicros,
-    long modelCacheBytes)
+    long modelCacheBytes,
+    OnInvalid onInvalid,
+    FaultInjection faults)
     implements Serializable {
 
   public ScoringSpec {
@@ -38,5 +42,7 @@ public record ScoringSpec(
     }
     Objects.requireNonNull(runner, "runner");
     Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(onInvalid, "onInvalid");
+    Objects.requireNonNull(faults, "faults");
   }
 }

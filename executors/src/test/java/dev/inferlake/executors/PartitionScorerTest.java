@@ -76,6 +76,11 @@ class PartitionScorerTest {
   }
 
   private static ScoringSpec spec(int batchSize, Device device, ScoredModel... models) {
+    return spec(batchSize, device, OnInvalid.FAIL, models);
+  }
+
+  private static ScoringSpec spec(
+      int batchSize, Device device, OnInvalid onInvalid, ScoredModel... models) {
     return new ScoringSpec(
         List.of(models),
         List.of(new KeyColumn("id", 0, DataTypes.StringType)),
@@ -84,7 +89,9 @@ class PartitionScorerTest {
         "run-1",
         20000,
         1_700_000_000_000_000L,
-        1L << 30);
+        1L << 30,
+        onInvalid,
+        FaultInjection.NONE);
   }
 
   private static float[][] features(int rows, long seed) {
@@ -179,7 +186,9 @@ class PartitionScorerTest {
             "run-2",
             1,
             0L,
-            1L << 30);
+            1L << 30,
+            OnInvalid.FAIL,
+            FaultInjection.NONE);
     List<InternalRow> in = new ArrayList<>();
     List<float[]> asFloats = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -223,7 +232,9 @@ class PartitionScorerTest {
             "run-3",
             1,
             0L,
-            0L);
+            0L,
+            OnInvalid.FAIL,
+            FaultInjection.NONE);
     long evictions = ExecutorRunners.cache().evictions();
     Iterator<InternalRow> it = scorer(tight).score(arrayRows(x).iterator());
     it.next();
@@ -276,6 +287,113 @@ class PartitionScorerTest {
     InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
     assertEquals(ErrorKind.INPUT, e.kind());
     assertTrue(e.getMessage().startsWith("column 'features' is null at row id=k1"), e.getMessage());
+  }
+
+  private static final StructType SIX_SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, true)
+          .add("a", DataTypes.DoubleType)
+          .add("b", DataTypes.FloatType)
+          .add("c", DataTypes.DoubleType)
+          .add("d", DataTypes.IntegerType)
+          .add("e", DataTypes.DoubleType)
+          .add("f", DataTypes.DoubleType);
+
+  /** Two models reading overlapping columns (a-e and b-f) over rows with planted bad values. */
+  private static final class Planted {
+    final LinearModel left = TestModels.linear(FEATURES, 2, 31);
+    final LinearModel right = TestModels.linear(FEATURES, 3, 32);
+    final ScoredModel lv = scored(left, "L", SIX_SCHEMA, List.of("a", "b", "c", "d", "e"));
+    final ScoredModel rv = scored(right, "R", SIX_SCHEMA, List.of("b", "c", "d", "e", "f"));
+    final List<Object[]> rows = new ArrayList<>();
+
+    Planted() {
+      for (long i = 0; i < 9; i++) {
+        rows.add(new Object[] {i, 0.1 * i, (float) -i, 1.5, (int) i, 0.25, 2.0 - i});
+      }
+      rows.get(1)[1] = Double.NaN; // a: only L reads it
+      rows.get(2)[3] = null; // c: both
+      rows.get(4)[6] = Double.POSITIVE_INFINITY; // f: only R
+      rows.get(5)[1] = 1e300; // a: finite double, infinite as a float
+      rows.get(6)[0] = null; // the key
+      rows.get(7)[2] = Float.NaN; // b: both
+    }
+
+    List<InternalRow> internal() {
+      return rows.stream().map(r -> (InternalRow) new GenericInternalRow(r.clone())).toList();
+    }
+
+    /** A row's features as the model reads them, from column {@code from} on. */
+    float[] x(int row, int from) {
+      float[] x = new float[FEATURES];
+      for (int j = 0; j < FEATURES; j++) {
+        x[j] = ((Number) rows.get(row)[from + j]).floatValue();
+      }
+      return x;
+    }
+  }
+
+  @Test
+  void rowsAModelCannotTakeAreLeftOutForThatModelOnlyAndListedWithTheirReason() {
+    Planted p = new Planted();
+    ScoringSpec s = spec(3, Device.CPU, OnInvalid.SKIP, p.lv, p.rv);
+    List<InternalRow> out = collect(scorer(s).score(p.internal().iterator()));
+
+    List<String> predicted = new ArrayList<>();
+    for (InternalRow row : out) {
+      int i = (int) row.getLong(0);
+      String version = row.getUTF8String(4).toString();
+      predicted.add(version + i);
+      double[] want =
+          version.equals("L") ? p.left.expected(p.x(i, 1)) : p.right.expected(p.x(i, 2));
+      assertEquals(want[1], row.getArray(2).getFloat(1), 1e-5, version + i);
+    }
+    // batches of 3: per batch, L's accepted rows then R's
+    assertEquals(List.of("L0", "R0", "R1", "L3", "L4", "R3", "R5", "L8", "R8"), predicted);
+
+    List<String> rejects = new ArrayList<>();
+    for (InternalRow r : collect(scorer(s).rejects(p.internal().iterator()))) {
+      rejects.add(
+          (r.isNullAt(0) ? "null" : String.valueOf(r.getLong(0)))
+              + " "
+              + r.getUTF8String(2)
+              + " "
+              + r.getUTF8String(3)
+              + " "
+              + r.getUTF8String(4)
+              + " "
+              + r.getUTF8String(5)
+              + " "
+              + r.getUTF8String(6)
+              + " "
+              + r.getInt(7));
+    }
+    assertEquals(
+        List.of(
+            "1 L not_finite a NaN run-1 20000",
+            "2 L null_value c null run-1 20000",
+            "2 R null_value c null run-1 20000",
+            "4 R not_finite f Infinity run-1 20000",
+            "5 L not_finite a 1.0E300 (beyond float range) run-1 20000",
+            "null L null_key id null run-1 20000",
+            "null R null_key id null run-1 20000",
+            "7 L not_finite b NaN run-1 20000",
+            "7 R not_finite b NaN run-1 20000"),
+        rejects);
+    assertEquals(9 * 2, predicted.size() + rejects.size(), "every (row, model) accounted for");
+  }
+
+  @Test
+  void underFailTheFirstInvalidRowFailsTheTaskNamingColumnValueAndRow() {
+    Planted p = new Planted();
+    Iterator<InternalRow> out =
+        scorer(spec(8, Device.CPU, OnInvalid.FAIL, p.lv, p.rv)).score(p.internal().iterator());
+    InferlakeException e = assertThrows(InferlakeException.class, out::hasNext);
+    assertEquals(ErrorKind.INPUT, e.kind());
+    assertEquals(
+        "column 'a' holds NaN at row id=1 (feeding input 'input' of model 'm:L' (float[-1,"
+            + " 5])); models take finite values only",
+        e.getMessage());
   }
 
   @Test

@@ -36,17 +36,23 @@ public final class PrometheusText {
         "Input rows scored per second of wall time.",
         base,
         s.rowsPerSecond());
-    header(sb, "inferlake_rows_scored", "Prediction rows written for a model version.");
-    for (RunSummary.VersionRows v : s.versions()) {
-      String l =
-          base.substring(0, base.length() - 1)
-              + ",model=\""
-              + escape(v.name())
-              + "\",version=\""
-              + escape(v.version())
-              + "\"}";
-      sb.append("inferlake_rows_scored").append(l).append(' ').append(v.rows()).append('\n');
-    }
+    gauge(sb, "inferlake_run_input_rows", "Input rows the run read.", base, s.inputRows());
+    perVersion(
+        sb, s, base, "inferlake_rows_scored", "Prediction rows written for a model version.", 0);
+    perVersion(
+        sb,
+        s,
+        base,
+        "inferlake_rows_quarantined",
+        "Input rows a model version could not take, written to the quarantine table.",
+        1);
+    perVersion(
+        sb,
+        s,
+        base,
+        "inferlake_rows_skipped",
+        "Input rows a model version could not take, left out (on_invalid: skip).",
+        2);
     gauge(
         sb,
         "inferlake_model_loads",
@@ -66,6 +72,22 @@ public final class PrometheusText {
         base,
         s.loads().shippedBytes());
     return sb.toString();
+  }
+
+  private static void perVersion(
+      StringBuilder sb, RunSummary s, String base, String name, String help, int which) {
+    header(sb, name, help);
+    for (RunSummary.VersionRows v : s.versions()) {
+      String l =
+          base.substring(0, base.length() - 1)
+              + ",model=\""
+              + escape(v.name())
+              + "\",version=\""
+              + escape(v.version())
+              + "\"}";
+      long value = which == 0 ? v.rows() : which == 1 ? v.quarantined() : v.skipped();
+      sb.append(name).append(l).append(' ').append(value).append('\n');
+    }
   }
 
   /** Metrics of a failed run. */

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param table the prediction table
  * @param tableVersion the Delta version the run committed
  * @param wall time from the start of the run to its commit
+ * @param inputRows input rows the run read
  * @param versions one entry per model version scored
  * @param loads what the executors' model caches did during the run
  */
@@ -23,6 +24,7 @@ public record RunSummary(
     String table,
     long tableVersion,
     Duration wall,
+    long inputRows,
     List<VersionRows> versions,
     ModelLoads loads) {
 
@@ -48,17 +50,40 @@ public record RunSummary(
     }
   }
 
-  /** Rows written for one model version. */
-  public record VersionRows(String name, String version, String digest, long rows) {}
+  /**
+   * What became of the input rows for one model version: every input row is predicted, quarantined
+   * or skipped.
+   *
+   * @param rows predictions written
+   * @param quarantined rows written to the quarantine table
+   * @param skipped rows left out ({@code on_invalid: skip})
+   */
+  public record VersionRows(
+      String name, String version, String digest, long rows, long quarantined, long skipped) {
+    /** Rows this version did not predict. */
+    public long rejected() {
+      return quarantined + skipped;
+    }
+  }
 
   public RunSummary {
     Objects.requireNonNull(runId, "runId");
     versions = List.copyOf(versions);
   }
 
-  /** Input rows scored: the rows written for each version (every version scores every row). */
-  public long inputRows() {
-    return versions.stream().mapToLong(VersionRows::rows).max().orElse(0);
+  /** Predictions written, all versions. */
+  public long predicted() {
+    return versions.stream().mapToLong(VersionRows::rows).sum();
+  }
+
+  /** Rows quarantined, all versions. */
+  public long quarantined() {
+    return versions.stream().mapToLong(VersionRows::quarantined).sum();
+  }
+
+  /** Rows skipped, all versions. */
+  public long skipped() {
+    return versions.stream().mapToLong(VersionRows::skipped).sum();
   }
 
   /** Input rows per second of wall time. */
@@ -71,14 +96,18 @@ public record RunSummary(
   public String logLine() {
     return String.format(
         Locale.ROOT,
-        "run=%s ds=%s status=succeeded table=%s delta_version=%d rows=%d versions=%d wall_s=%.3f"
-            + " rows_per_s=%.0f model_loads=%d cache_hits=%d",
+        "run=%s ds=%s status=succeeded table=%s delta_version=%d rows=%d versions=%d"
+            + " predicted=%d quarantined=%d skipped=%d wall_s=%.3f rows_per_s=%.0f model_loads=%d"
+            + " cache_hits=%d",
         runId,
         ds,
         table,
         tableVersion,
         inputRows(),
         versions.size(),
+        predicted(),
+        quarantined(),
+        skipped(),
         wall.toMillis() / 1000.0,
         rowsPerSecond(),
         loads.loads(),
@@ -100,13 +129,20 @@ public record RunSummary(
             rowsPerSecond()));
     int width =
         versions.stream().mapToInt(v -> (v.name() + ":" + v.version()).length()).max().orElse(5);
+    boolean rejects = versions.stream().anyMatch(v -> v.rejected() > 0);
     for (VersionRows v : versions) {
+      String rejected =
+          !rejects
+              ? ""
+              : String.format(
+                  Locale.ROOT, "  %,d quarantined  %,d skipped", v.quarantined(), v.skipped());
       sb.append(
           String.format(
               Locale.ROOT,
-              "  %-" + width + "s  %,12d rows  %s%n",
+              "  %-" + width + "s  %,12d rows%s  %s%n",
               v.name() + ":" + v.version(),
               v.rows(),
+              rejected,
               v.digest()));
     }
     sb.append(String.format(Locale.ROOT, "  table %s (Delta version %d)%n", table, tableVersion));

@@ -22,7 +22,8 @@ class PrometheusTextTest {
             "/lake/p",
             4,
             Duration.ofMillis(2500),
-            List.of(new RunSummary.VersionRows("churn", "v1", "sha256:aa", 1000)),
+            1003,
+            List.of(new RunSummary.VersionRows("churn", "v1", "sha256:aa", 1000, 3, 0)),
             new RunSummary.ModelLoads(2, 10, 300, 5000, Map.of("driver", 2L), 1200));
     String text = PrometheusText.success(s, END);
     String l = "{table=\"/lake/p\",ds=\"2026-11-23\"}";
@@ -31,12 +32,21 @@ class PrometheusTextTest {
         text);
     assertTrue(text.contains("inferlake_run_timestamp_seconds" + l + " 1795403400\n"), text);
     assertTrue(text.contains("inferlake_run_wall_seconds" + l + " 2.500\n"), text);
-    assertTrue(text.contains("inferlake_run_rows_per_second" + l + " 400\n"), text);
+    assertTrue(text.contains("inferlake_run_rows_per_second" + l + " 401.200\n"), text);
     assertTrue(
         text.contains(
             "inferlake_rows_scored{table=\"/lake/p\",ds=\"2026-11-23\",model=\"churn\",version=\"v1\"} 1000\n"),
         text);
     assertTrue(text.contains("inferlake_model_loads" + l + " 2\n"), text);
+    assertTrue(text.contains("inferlake_run_input_rows" + l + " 1003\n"), text);
+    assertTrue(
+        text.contains(
+            "inferlake_rows_quarantined{table=\"/lake/p\",ds=\"2026-11-23\",model=\"churn\",version=\"v1\"} 3\n"),
+        text);
+    assertTrue(
+        text.contains(
+            "inferlake_rows_skipped{table=\"/lake/p\",ds=\"2026-11-23\",model=\"churn\",version=\"v1\"} 0\n"),
+        text);
     // Every sample line is NAME{labels} VALUE; every metric has HELP and TYPE.
     for (String line : text.split("\n")) {
       assertTrue(

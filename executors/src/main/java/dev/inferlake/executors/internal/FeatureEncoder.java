@@ -7,13 +7,15 @@ import dev.inferlake.model.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.function.Function;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * Copies one model input's values from Spark rows into a reusable direct buffer, one row per call,
  * each value read with a primitive accessor (no boxing) and written once.
+ *
+ * <p>Values a model cannot take (nulls, NaN, infinities, a wrong array length) are reported, not
+ * written.
  *
  * <p>Not thread-safe: one per task.
  */
@@ -43,59 +45,82 @@ final class FeatureEncoder {
   /**
    * Writes {@code row}'s values as example {@code index} of the batch.
    *
-   * @param rowKey describes the row for messages; called only on failure
+   * @return null when the row fits; otherwise why not (the example's slot then holds no meaningful
+   *     values)
    */
-  void encode(InternalRow row, int index, Function<InternalRow, String> rowKey) {
+  Invalid encode(InternalRow row, int index) {
     int base = index * perRow;
     if (binding.isArray()) {
-      encodeArray(row, base, rowKey);
-      return;
+      return encodeArray(row, base);
     }
     for (int j = 0; j < columns.length; j++) {
       ColumnBinding c = columns[j];
       int ord = c.ordinal();
       if (row.isNullAt(ord)) {
-        throw ScoringErrors.nullValue(c.name(), model, spec(), rowKey.apply(row));
+        return new Invalid(Invalid.Reason.NULL_VALUE, c.name(), "null");
       }
-      float v =
-          switch (c.type()) {
-            case FLOAT -> row.getFloat(ord);
-            case DOUBLE -> (float) row.getDouble(ord);
-            case INT -> row.getInt(ord);
-            case LONG -> row.getLong(ord);
-            case SHORT -> row.getShort(ord);
-            case BYTE -> row.getByte(ord);
-          };
+      float v;
+      switch (c.type()) {
+        case FLOAT -> {
+          v = row.getFloat(ord);
+          if (!Float.isFinite(v)) {
+            return notFinite(c.name(), v);
+          }
+        }
+        case DOUBLE -> {
+          double d = row.getDouble(ord);
+          v = (float) d;
+          if (!Float.isFinite(v)) {
+            return notFinite(c.name(), d);
+          }
+        }
+        case INT -> v = row.getInt(ord);
+        case LONG -> v = row.getLong(ord);
+        case SHORT -> v = row.getShort(ord);
+        case BYTE -> v = row.getByte(ord);
+        default -> throw new IllegalStateException(c.type().toString());
+      }
       buffer.put(base + j, v);
     }
+    return null;
   }
 
-  private void encodeArray(InternalRow row, int base, Function<InternalRow, String> rowKey) {
+  private Invalid encodeArray(InternalRow row, int base) {
     ColumnBinding c = columns[0];
     if (row.isNullAt(c.ordinal())) {
-      throw ScoringErrors.nullValue(c.name(), model, spec(), rowKey.apply(row));
+      return new Invalid(Invalid.Reason.NULL_VALUE, c.name(), "null");
     }
     ArrayData a = row.getArray(c.ordinal());
     int n = a.numElements();
     if (n != perRow) {
-      throw ScoringErrors.wrongArrayLength(c.name(), n, model, spec(), rowKey.apply(row));
+      return new Invalid(
+          Invalid.Reason.WRONG_LENGTH, c.name(), n + " values, " + perRow + " expected");
     }
     if (c.elementsMayBeNull()) {
       for (int j = 0; j < n; j++) {
         if (a.isNullAt(j)) {
-          throw ScoringErrors.nullValue(c.name() + "[" + j + "]", model, spec(), rowKey.apply(row));
+          return new Invalid(Invalid.Reason.NULL_VALUE, c.name() + "[" + j + "]", "null");
         }
       }
     }
     switch (c.type()) {
       case FLOAT -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, a.getFloat(j));
+          float v = a.getFloat(j);
+          if (!Float.isFinite(v)) {
+            return notFinite(c.name() + "[" + j + "]", v);
+          }
+          buffer.put(base + j, v);
         }
       }
       case DOUBLE -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, (float) a.getDouble(j));
+          double d = a.getDouble(j);
+          float v = (float) d;
+          if (!Float.isFinite(v)) {
+            return notFinite(c.name() + "[" + j + "]", d);
+          }
+          buffer.put(base + j, v);
         }
       }
       case INT -> {
@@ -119,9 +144,23 @@ final class FeatureEncoder {
         }
       }
     }
+    return null;
   }
 
-  private TensorSpec spec() {
+  /** A NaN, an infinity, or a double beyond float range (which the model would see as one). */
+  private static Invalid notFinite(String column, double value) {
+    String detail =
+        Double.isFinite(value) ? value + " (beyond float range)" : String.valueOf(value);
+    return new Invalid(Invalid.Reason.NOT_FINITE, column, detail);
+  }
+
+  /** The model named in messages about this input (the first one fed by it). */
+  String model() {
+    return model;
+  }
+
+  /** The model input, as messages show it. */
+  TensorSpec spec() {
     return new TensorSpec(binding.modelInput(), ElementType.FLOAT, new long[] {-1, perRow});
   }
 }

@@ -57,23 +57,7 @@ public final class ScoringErrors {
             + columns);
   }
 
-  public static InferlakeException wrongArrayLength(
-      String column, int actual, String model, TensorSpec spec, String rowKey) {
-    return new InferlakeException(
-        ErrorKind.INPUT,
-        "column '"
-            + column
-            + "' holds "
-            + actual
-            + " values at row "
-            + rowKey
-            + ", but "
-            + input(model, spec)
-            + " takes "
-            + spec.elementsPerRow());
-  }
-
-  public static InferlakeException nullValue(
+  private static InferlakeException nullValue(
       String column, String model, TensorSpec spec, String rowKey) {
     return new InferlakeException(
         ErrorKind.INPUT,
@@ -84,6 +68,47 @@ public final class ScoringErrors {
             + " (feeding "
             + input(model, spec)
             + ")");
+  }
+
+  /** The run-failing error for a row a model input cannot take ({@code on_invalid: fail}). */
+  public static InferlakeException invalidRow(
+      Invalid why, String model, TensorSpec spec, String rowKey) {
+    return switch (why.reason()) {
+      case NULL_VALUE -> nullValue(why.column(), model, spec, rowKey);
+      case WRONG_LENGTH ->
+          new InferlakeException(
+              ErrorKind.INPUT,
+              "column '"
+                  + why.column()
+                  + "' holds "
+                  + why.detail().substring(0, why.detail().indexOf(' '))
+                  + " values at row "
+                  + rowKey
+                  + ", but "
+                  + input(model, spec)
+                  + " takes "
+                  + spec.elementsPerRow());
+      case NOT_FINITE ->
+          new InferlakeException(
+              ErrorKind.INPUT,
+              "column '"
+                  + why.column()
+                  + "' holds "
+                  + why.detail()
+                  + " at row "
+                  + rowKey
+                  + " (feeding "
+                  + input(model, spec)
+                  + "); models take finite values only");
+      case NULL_KEY ->
+          new InferlakeException(
+              ErrorKind.INPUT,
+              "key column '"
+                  + why.column()
+                  + "' is null at row "
+                  + rowKey
+                  + "; every row needs its key to be stored with its predictions");
+    };
   }
 
   public static InferlakeException unsupportedInputType(String model, TensorSpec spec) {

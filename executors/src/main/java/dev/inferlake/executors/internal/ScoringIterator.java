@@ -1,20 +1,16 @@
 package dev.inferlake.executors.internal;
 
-import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
+import dev.inferlake.executors.OnInvalid;
 import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.StringJoiner;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
@@ -26,6 +22,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * Reads up to {@code batchSize} input rows, runs every model on the batch, then emits the batch's
  * prediction rows; repeats until the input is exhausted. Buffers are allocated once per task.
  * Models fed from the same columns share one encoded buffer.
+ *
+ * <p>A row a model cannot take fails the task ({@link OnInvalid#FAIL}) or is left out of that
+ * model's predictions (the validation pass reports it); other models still predict it.
  */
 public final class ScoringIterator implements Iterator<InternalRow> {
   private final Iterator<InternalRow> input;
@@ -34,15 +33,16 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final List<Runner> runners;
   private final int batchSize;
   private final KeyColumn[] keys;
-
-  /** One encoder per distinct input binding. */
-  private final Map<InputBinding, FeatureEncoder> encoders = new LinkedHashMap<>();
-
-  /** Per model: its input name to the shared encoded buffer. */
-  private final List<Map<String, FloatBuffer>> modelInputs;
+  private final boolean failOnInvalid;
+  private final RowEncoder encoder;
 
   private final FloatBuffer[] outputs;
   private final Object[][] batchKeys;
+
+  /** Per model and batch slot: whether the model cannot take the row. */
+  private final boolean[][] rejected;
+
+  private final int[] acceptedInBatch;
 
   private final UTF8String[] names;
   private final UTF8String[] versions;
@@ -50,8 +50,13 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final UTF8String runId;
 
   private final Runnable onExhausted;
+  private boolean exhausted;
   private int filled;
-  private int emitted;
+
+  /** The next (model, slot) pair to emit. */
+  private int cursorModel;
+
+  private int cursorSlot;
 
   /**
    * @param onExhausted run once, when the input is exhausted
@@ -65,22 +70,18 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     this.runners = runners;
     this.batchSize = spec.batchSize();
     this.keys = spec.keys().toArray(new KeyColumn[0]);
+    this.failOnInvalid = spec.onInvalid() == OnInvalid.FAIL;
+    this.encoder = new RowEncoder(spec, batchSize);
     this.batchKeys = new Object[batchSize][keys.length];
     int m = models.size();
+    this.rejected = new boolean[m][batchSize];
+    this.acceptedInBatch = new int[m];
     this.outputs = new FloatBuffer[m];
     this.names = new UTF8String[m];
     this.versions = new UTF8String[m];
     this.digests = new UTF8String[m];
-    this.modelInputs = new java.util.ArrayList<>(m);
     for (int i = 0; i < m; i++) {
       ScoredModel model = models.get(i);
-      Map<String, FloatBuffer> in = new HashMap<>();
-      for (InputBinding b : model.inputs()) {
-        FeatureEncoder enc =
-            encoders.computeIfAbsent(b, x -> new FeatureEncoder(x, model.label(), batchSize));
-        in.put(b.modelInput(), enc.buffer());
-      }
-      modelInputs.add(in);
       outputs[i] =
           ByteBuffer.allocateDirect(Math.multiplyExact(batchSize * 4, model.outputWidth()))
               .order(ByteOrder.nativeOrder())
@@ -94,19 +95,43 @@ public final class ScoringIterator implements Iterator<InternalRow> {
 
   @Override
   public boolean hasNext() {
-    if (emitted < filled * models.size()) {
-      return true;
+    while (true) {
+      while (cursorModel < models.size()) {
+        if (cursorSlot >= filled) {
+          cursorModel++;
+          cursorSlot = 0;
+        } else if (rejected[cursorModel][cursorSlot]) {
+          cursorSlot++;
+        } else {
+          return true;
+        }
+      }
+      if (!fillAndScore()) {
+        return false;
+      }
     }
-    return fillAndScore();
   }
 
   private boolean fillAndScore() {
+    if (exhausted) {
+      return false;
+    }
     filled = 0;
-    emitted = 0;
+    cursorModel = 0;
+    cursorSlot = 0;
+    java.util.Arrays.fill(acceptedInBatch, 0);
     while (filled < batchSize && input.hasNext()) {
       InternalRow row = input.next();
-      for (FeatureEncoder enc : encoders.values()) {
-        enc.encode(row, filled, this::describeKey);
+      boolean fits = encoder.encode(row, filled);
+      for (int m = 0; m < models.size(); m++) {
+        boolean reject = !fits && encoder.invalidFor(m) != null;
+        if (reject && failOnInvalid) {
+          throw encoder.errorFor(m, row);
+        }
+        rejected[m][filled] = reject;
+        if (!reject) {
+          acceptedInBatch[m]++;
+        }
       }
       Object[] k = batchKeys[filled];
       for (int j = 0; j < keys.length; j++) {
@@ -115,12 +140,16 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       filled++;
     }
     if (filled == 0) {
+      exhausted = true;
       onExhausted.run();
       return false;
     }
     for (int i = 0; i < models.size(); i++) {
-      ScoredModel model = models.get(i);
-      runners.get(i).run(modelInputs.get(i), filled, model.outputName(), outputs[i]);
+      if (acceptedInBatch[i] > 0) {
+        // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
+        // one engine call per batch, however many rows are invalid.
+        runners.get(i).run(encoder.inputsOf(i), filled, models.get(i).outputName(), outputs[i]);
+      }
     }
     return true;
   }
@@ -130,9 +159,8 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    int m = emitted / filled;
-    int r = emitted % filled;
-    emitted++;
+    int m = cursorModel;
+    int r = cursorSlot++;
     ScoredModel model = models.get(m);
     FloatBuffer out = outputs[m];
     int width = model.outputWidth();
@@ -165,7 +193,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   }
 
   /** Rows from a scan are reused buffers: keep our own copy of any value that points into one. */
-  private static Object copyOf(Object v) {
+  static Object copyOf(Object v) {
     if (v instanceof UTF8String s) {
       return s.clone();
     } else if (v instanceof InternalRow r) {
@@ -176,16 +204,5 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       return md.copy();
     }
     return v;
-  }
-
-  private String describeKey(InternalRow row) {
-    if (keys.length == 0) {
-      return "(no key columns)";
-    }
-    StringJoiner j = new StringJoiner(", ");
-    for (KeyColumn k : keys) {
-      j.add(k.name() + "=" + (row.isNullAt(k.ordinal()) ? "null" : row.get(k.ordinal(), k.type())));
-    }
-    return j.toString();
   }
 }

@@ -1,0 +1,31 @@
+package dev.inferlake.executors.internal;
+
+/**
+ * Why one row cannot feed one model input. Made only for invalid rows, so valid rows allocate
+ * nothing.
+ *
+ * @param reason a stable code, stored in the quarantine table
+ * @param column the column (with {@code [i]} for an array element)
+ * @param detail the rejected value, summarized
+ */
+public record Invalid(Reason reason, String column, String detail) {
+
+  /** Stable reason codes. */
+  public enum Reason {
+    NULL_KEY("null_key"),
+    NULL_VALUE("null_value"),
+    NOT_FINITE("not_finite"),
+    WRONG_LENGTH("wrong_length");
+
+    private final String code;
+
+    Reason(String code) {
+      this.code = code;
+    }
+
+    /** The code stored in the quarantine table's {@code reason} column. */
+    public String code() {
+      return code;
+    }
+  }
+}
