@@ -32,6 +32,13 @@ import java.util.regex.Pattern;
  *   trusted_keys: [/keys/release.pub.json]
  * output:
  *   table: /lake/predictions       # Delta table path
+ *   quarantine_table: /lake/q      # default: the table's path + "_quarantine"
+ *   on_conflict: fail              # fail (exit 5) | retry, when another run commits to this ds
+ *   conflict_retries: 3            # attempts after the first, with on_conflict: retry
+ * on_invalid: fail                 # fail | skip | quarantine rows a model cannot take
+ * max_invalid_fraction: 0.05       # skip/quarantine: fail the run above this share of input rows
+ * resumable:                       # optional, for very large inputs
+ *   chunks: 16                     # commit the input in 16 chunks; a rerun skips committed ones
  * batch_size: 1024
  * device: cpu                      # cpu | gpu | gpu-required
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
@@ -46,7 +53,10 @@ public record JobSpec(
     String registry,
     Security security,
     Long modelCacheBytes,
-    String shipping) {
+    String shipping,
+    String onInvalid,
+    Double maxInvalidFraction,
+    Resumable resumable) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -66,8 +76,42 @@ public record JobSpec(
     }
   }
 
-  /** Where predictions go. */
-  public record Output(String table) {}
+  /** Default share of invalid input rows above which skip/quarantine runs fail. */
+  public static final double DEFAULT_MAX_INVALID_FRACTION = 0.05;
+
+  /** Default attempts after the first with {@code on_conflict: retry}. */
+  public static final int DEFAULT_CONFLICT_RETRIES = 3;
+
+  /** Where predictions go, and what happens when another run commits to the same rows. */
+  public record Output(
+      String table, String quarantineTable, String onConflict, Integer conflictRetries) {
+    /** The quarantine table: as given, or the prediction table's path + {@code _quarantine}. */
+    public String quarantineTableOrDefault() {
+      if (quarantineTable != null) {
+        return quarantineTable;
+      }
+      String t = table.endsWith("/") ? table.substring(0, table.length() - 1) : table;
+      return t + "_quarantine";
+    }
+
+    /** Whether a commit conflict reruns the write (else the run fails with exit 5). */
+    public boolean retryOnConflict() {
+      return "retry".equals(onConflict);
+    }
+
+    /** Attempts after the first. */
+    public int conflictRetriesOrDefault() {
+      return !retryOnConflict()
+          ? 0
+          : conflictRetries == null ? DEFAULT_CONFLICT_RETRIES : conflictRetries;
+    }
+  }
+
+  /**
+   * Resumable mode: the input's files are cut into {@code chunks} groups committed one by one; a
+   * rerun of the same ds and input after a crash skips the chunks already committed.
+   */
+  public record Resumable(Integer chunks) {}
 
   /**
    * Model security: where executors find the key for encrypted packages (read on each executor,
@@ -108,6 +152,21 @@ public record JobSpec(
 
   public Device deviceOrDefault() {
     return device == null ? Device.CPU : Device.parse(device);
+  }
+
+  public dev.inferlake.executors.OnInvalid onInvalidOrDefault() {
+    return onInvalid == null
+        ? dev.inferlake.executors.OnInvalid.FAIL
+        : dev.inferlake.executors.OnInvalid.parse(onInvalid);
+  }
+
+  public double maxInvalidFractionOrDefault() {
+    return maxInvalidFraction == null ? DEFAULT_MAX_INVALID_FRACTION : maxInvalidFraction;
+  }
+
+  /** Chunks the input is committed in; 1 when the run is not resumable. */
+  public int chunksOrDefault() {
+    return resumable == null || resumable.chunks() == null ? 1 : resumable.chunks();
   }
 
   /** Input format, lower case. */
@@ -164,6 +223,33 @@ public record JobSpec(
       throw JobErrors.missingKey("output");
     }
     require(output.table(), "output.table");
+    if (output.quarantineTable() != null) {
+      require(output.quarantineTable(), "output.quarantine_table");
+      if (output.quarantineTable().equals(output.table())) {
+        throw JobErrors.badValue(
+            "output.quarantine_table", output.quarantineTable(), "a table other than output.table");
+      }
+    }
+    if (output.onConflict() != null && !List.of("fail", "retry").contains(output.onConflict())) {
+      throw JobErrors.badValue("output.on_conflict", output.onConflict(), "one of fail, retry");
+    }
+    if (output.conflictRetries() != null
+        && (output.conflictRetries() < 0 || output.conflictRetries() > 100)) {
+      throw JobErrors.badValue(
+          "output.conflict_retries", String.valueOf(output.conflictRetries()), "0 to 100");
+    }
+    if (onInvalid != null && dev.inferlake.executors.OnInvalid.parse(onInvalid) == null) {
+      throw JobErrors.badValue("on_invalid", onInvalid, "one of fail, skip, quarantine");
+    }
+    if (maxInvalidFraction != null && !(maxInvalidFraction >= 0 && maxInvalidFraction <= 1)) {
+      throw JobErrors.badValue(
+          "max_invalid_fraction", String.valueOf(maxInvalidFraction), "a number from 0 to 1");
+    }
+    if (resumable != null
+        && (resumable.chunks() == null || resumable.chunks() < 1 || resumable.chunks() > 10_000)) {
+      throw JobErrors.badValue(
+          "resumable.chunks", String.valueOf(resumable.chunks()), "a count from 1 to 10000");
+    }
     if (batchSize != null && (batchSize < 1 || batchSize > 1_000_000)) {
       throw JobErrors.badValue("batch_size", String.valueOf(batchSize), "between 1 and 1000000");
     }

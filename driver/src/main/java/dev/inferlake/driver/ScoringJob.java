@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inferlake.driver.internal.BroadcastModelSource;
+import dev.inferlake.driver.internal.ChunkPlan;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
+import dev.inferlake.driver.internal.RunWriter;
 import dev.inferlake.driver.internal.ScoringProgress;
+import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.KeyRef;
 import dev.inferlake.executors.ModelSource;
-import dev.inferlake.executors.PartitionScorer;
 import dev.inferlake.executors.PredictionSchema;
+import dev.inferlake.executors.QuarantineSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
@@ -36,13 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -87,14 +88,14 @@ public final class ScoringJob {
   /** Runs {@code spec} for run date {@code ds} and returns what was written. */
   public RunSummary run(JobSpec spec, LocalDate ds) {
     Instant start = clock.instant();
-    String runId = UUID.randomUUID().toString();
     ScoringMetrics metrics = ScoringMetrics.register(spark.sparkContext());
 
     List<ResolvedModel> models =
         ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
-    Dataset<Row> input = readInput(spec);
+    InputRead in = readInput(spec);
     List<List<String>> columnsPerInput = new ArrayList<>();
-    Dataset<Row> projected = project(spec, input, models, columnsPerInput);
+    List<String> columns = project(spec, in.rows(), models, columnsPerInput);
+    Dataset<Row> projected = select(in.rows(), columns);
     StructType schema = projected.schema();
 
     List<KeyColumn> keys = new ArrayList<>();
@@ -110,13 +111,18 @@ public final class ScoringJob {
         sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
             ? null
             : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+    String table = spec.output().table();
+    String owner = owner(spec);
+    FaultInjection faults = faults();
+    RunWriter.Outcome last;
+    ChunkPlan plan;
     try {
       int next = 0;
       for (ResolvedModel m : models) {
         List<InputBinding> bindings = new ArrayList<>();
-        for (TensorSpec in : m.manifest().modelSignature().inputs()) {
+        for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
           bindings.add(
-              InputBinding.bind(in, columnsPerInput.get(next++), schema, m.spec().label()));
+              InputBinding.bind(inSpec, columnsPerInput.get(next++), schema, m.spec().label()));
         }
         TensorSpec out = chooseOutput(m);
         ModelSource source;
@@ -137,38 +143,145 @@ public final class ScoringJob {
                 m.manifest().packedSha256(),
                 keyRef));
       }
+      int chunks = spec.chunksOrDefault();
+      String newRunId = UUID.randomUUID().toString();
+      plan =
+          chunks == 1
+              ? new ChunkPlan(newRunId, List.of(List.of()), 0, null)
+              : ChunkPlan.plan(spark, table, ds, owner, in.rows().inputFiles(), chunks, newRunId);
+      String runId = plan.runId();
+      if (plan.firstChunk() > 0) {
+        LOG.info(
+            "run {}: resuming at chunk {} of {}; chunks before it are committed",
+            runId,
+            plan.firstChunk() + 1,
+            plan.size());
+      }
       int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-      ScoringSpec scoring =
-          new ScoringSpec(
-              scored,
-              keys,
-              spec.batchSizeOrDefault(),
-              new RunnerOptions(taskCpus, spec.deviceOrDefault()),
-              runId,
-              (int) ds.toEpochDay(),
-              ChronoUnit.MICROS.between(Instant.EPOCH, start),
-              spec.modelCacheBytesOrDefault());
+      String group = "inferlake-" + runId;
+      RunWriter writer = new RunWriter(spark, spec, ds, group);
       LOG.info(
-          "run {}: scoring {} with {} model version(s), batch size {}, {} input partition(s)",
+          "run {}: scoring {} with {} model version(s), batch size {}, {} input partition(s){}",
           runId,
           spec.input().path(),
           scored.size(),
-          scoring.batchSize(),
-          projected.rdd().getNumPartitions());
-      write(spec, ds, projected, scoring, metrics, commitInfo(spec, ds, runId, models));
+          spec.batchSizeOrDefault(),
+          projected.rdd().getNumPartitions(),
+          plan.size() > 1 ? ", in " + plan.size() + " chunks" : "");
+      spark.sparkContext().setJobGroup(group, "inferlake run " + runId, false);
+      ScoringProgress progress =
+          progressOut == null
+              ? null
+              : new ScoringProgress(spark.sparkContext(), group, progressOut, progressEvery);
+      try {
+        last = null;
+        for (int c = plan.firstChunk(); c < plan.size(); c++) {
+          Instant chunkStart = plan.size() == 1 ? start : clock.instant();
+          long startMicros = ChronoUnit.MICROS.between(Instant.EPOCH, chunkStart);
+          ScoringSpec scoring =
+              new ScoringSpec(
+                  scored,
+                  keys,
+                  spec.batchSizeOrDefault(),
+                  new RunnerOptions(taskCpus, spec.deviceOrDefault()),
+                  runId,
+                  (int) ds.toEpochDay(),
+                  startMicros,
+                  spec.modelCacheBytesOrDefault(),
+                  spec.onInvalidOrDefault(),
+                  faults);
+          String owned = RunWriter.ownedRows(ds, spec.models());
+          String quarantineOwned = owned;
+          Dataset<Row> part = projected;
+          ObjectNode info = commitInfo(spec, ds, runId, owner, models, in.version());
+          if (plan.size() > 1) {
+            part = select(in.rows().where(inFiles(plan.chunks().get(c))), columns);
+            info.putObject("resume")
+                .put("plan", plan.digest())
+                .put("chunk", c)
+                .put("chunks", plan.size());
+            if (c > 0) {
+              owned +=
+                  " AND " + RunWriter.chunkRows(runId, PredictionSchema.SCORED_AT, startMicros);
+              quarantineOwned +=
+                  " AND "
+                      + RunWriter.chunkRows(runId, QuarantineSchema.QUARANTINED_AT, startMicros);
+            }
+          }
+          last = writer.write(part, scoring, metrics, owned, quarantineOwned, info);
+          if (plan.size() > 1) {
+            LOG.info("run {}: chunk {} of {} committed", runId, c + 1, plan.size());
+            if (faults.stopAfterChunk() == c && c + 1 < plan.size()) {
+              throw new InferlakeException(
+                  dev.inferlake.model.ErrorKind.RUN,
+                  "stopped after chunk "
+                      + (c + 1)
+                      + " of "
+                      + plan.size()
+                      + " as "
+                      + FaultInjection.CONF
+                      + " asks; a rerun resumes at chunk "
+                      + (c + 2));
+            }
+          }
+        }
+      } finally {
+        spark.sparkContext().clearJobGroup();
+        if (progress != null) {
+          progress.close();
+        }
+      }
     } finally {
       broadcasts.forEach(b -> b.destroy());
     }
     Duration wall = Duration.between(start, clock.instant());
-    RunSummary summary = summarize(spec, ds, runId, wall, models, metrics);
+    RunSummary summary = summarize(spec, ds, plan.runId(), wall, models, metrics, last);
     LOG.info(summary.logLine());
     return summary;
   }
 
-  private Dataset<Row> readInput(JobSpec spec) {
+  /** Names the rows a run owns (its date and model versions), to recognize earlier runs of it. */
+  private static String owner(JobSpec spec) {
+    return spec.models().stream()
+        .map(JobSpec.Model::label)
+        .sorted()
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  private FaultInjection faults() {
+    try {
+      return FaultInjection.parse(spark.conf().get(FaultInjection.CONF, ""));
+    } catch (IllegalArgumentException e) {
+      throw JobErrors.badValue(
+          FaultInjection.CONF, spark.conf().get(FaultInjection.CONF), e.getMessage());
+    }
+  }
+
+  /** Rows read from the files of one chunk. */
+  private static org.apache.spark.sql.Column inFiles(List<String> files) {
+    return functions.col("_metadata.file_path").isin(files.toArray());
+  }
+
+  /** The input rows, and for Delta input the table version they were read at. */
+  private record InputRead(Dataset<Row> rows, Long version) {}
+
+  private InputRead readInput(JobSpec spec) {
     String path = spec.input().path();
     try {
-      return spark.read().format(spec.format()).load(path);
+      if (spec.format().equals("delta")) {
+        // Pin the version: every pass of the run (and its audit record) sees the same snapshot.
+        long version =
+            io.delta.tables.DeltaTable.forPath(spark, path)
+                .history(1)
+                .select("version")
+                .head()
+                .getLong(0);
+        return new InputRead(
+            spark.read().format("delta").option("versionAsOf", version).load(path), version);
+      }
+      return new InputRead(spark.read().format(spec.format()).load(path), null);
+    } catch (InferlakeException e) {
+      throw e;
     } catch (Exception e) {
       throw JobErrors.inputUnreadable(path, spec.format(), JobErrors.rootMessage(e), e);
     }
@@ -178,7 +291,7 @@ public final class ScoringJob {
    * Checks keys and every model input against the input schema, and selects only the key and
    * feature columns (so the scan reads nothing else).
    */
-  private static Dataset<Row> project(
+  private static List<String> project(
       JobSpec spec, Dataset<Row> input, List<ResolvedModel> models, List<List<String>> perInput) {
     StructType full = input.schema();
     List<String> available = Arrays.asList(full.fieldNames());
@@ -200,6 +313,10 @@ public final class ScoringJob {
         columns.addAll(cols);
       }
     }
+    return new ArrayList<>(columns);
+  }
+
+  private static Dataset<Row> select(Dataset<Row> input, List<String> columns) {
     return input.select(
         columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
   }
@@ -226,48 +343,22 @@ public final class ScoringJob {
     return out;
   }
 
-  private void write(
+  private ObjectNode commitInfo(
       JobSpec spec,
       LocalDate ds,
-      Dataset<Row> projected,
-      ScoringSpec scoring,
-      ScoringMetrics metrics,
-      String commitInfo) {
-    PartitionScorer scorer = new PartitionScorer(scoring, metrics);
-    JavaRDD<InternalRow> rows = projected.queryExecution().toRdd().toJavaRDD();
-    JavaRDD<InternalRow> predictions = rows.mapPartitions(scorer::score);
-    String group = "inferlake-" + scoring.runId();
-    predictions.setName(group); // the progress reporter follows the stages that run it
-    // InternalRows straight into a DataFrame: no per-value conversion to external Rows and back.
-    Dataset<Row> df =
-        spark.internalCreateDataFrame(
-            predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
-    spark.sparkContext().setJobGroup(group, "inferlake run " + scoring.runId(), false);
-    ScoringProgress progress =
-        progressOut == null
-            ? null
-            : new ScoringProgress(spark.sparkContext(), group, progressOut, progressEvery);
-    try {
-      PredictionWriter.write(df, spec.output().table(), ds, spec.models(), commitInfo);
-    } catch (RuntimeException e) {
-      InferlakeException cause = InferlakeException.findIn(e);
-      if (cause != null) {
-        throw new InferlakeException(cause.kind(), cause.getMessage(), e);
-      }
-      throw JobErrors.writeFailed(spec.output().table(), JobErrors.rootMessage(e), e);
-    } finally {
-      spark.sparkContext().clearJobGroup();
-      if (progress != null) {
-        progress.close();
-      }
-    }
-  }
-
-  private String commitInfo(JobSpec spec, LocalDate ds, String runId, List<ResolvedModel> models) {
+      String runId,
+      String owner,
+      List<ResolvedModel> models,
+      Long inputVersion) {
     ObjectNode o = JSON.createObjectNode();
     o.put("run_id", runId);
     o.put("ds", ds.toString());
+    o.put("owner", owner);
     o.put("input", spec.input().path());
+    o.put("input_format", spec.format());
+    if (inputVersion != null) {
+      o.put("input_version", inputVersion);
+    }
     o.put("user", System.getProperty("user.name"));
     o.put("spark_app_id", spark.sparkContext().applicationId());
     o.put("spark_version", spark.version());
@@ -286,7 +377,7 @@ public final class ScoringJob {
         mo.put("signer", m.signer());
       }
     }
-    return o.toString();
+    return o;
   }
 
   private RunSummary summarize(
@@ -295,15 +386,69 @@ public final class ScoringJob {
       String runId,
       Duration wall,
       List<ResolvedModel> models,
-      ScoringMetrics metrics) {
+      ScoringMetrics metrics,
+      RunWriter.Outcome last) {
     String table = spec.output().table();
-    long version =
+    Map<String, Long> predicted = countByVersion(table, last.predictionVersion(), runId);
+    Map<String, Long> quarantined =
+        last.quarantineVersion() == null
+            ? Map.of()
+            : countByVersion(
+                spec.output().quarantineTableOrDefault(), last.quarantineVersion(), runId);
+    // Rows in and rows rejected, as counted by each commit's validation pass and stored in its
+    // metadata (a resumed run's earlier chunks included).
+    long rowsIn = 0;
+    Map<String, Long> invalid = new TreeMap<>();
+    boolean counted = false;
+    for (Row r :
         io.delta.tables.DeltaTable.forPath(spark, table)
-            .history(50)
-            .where(functions.col("userMetadata").contains(runId))
-            .select("version")
-            .head()
-            .getLong(0);
+            .history(1000)
+            .where(functions.col("userMetadata").contains("\"run_id\":\"" + runId + "\""))
+            .select("userMetadata")
+            .collectAsList()) {
+      try {
+        com.fasterxml.jackson.databind.JsonNode meta = JSON.readTree(r.getString(0));
+        if (meta.has("rows_in")) {
+          counted = true;
+          rowsIn += meta.get("rows_in").asLong();
+          meta.path("invalid")
+              .fields()
+              .forEachRemaining(e -> invalid.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("unreadable commit metadata in " + table, e);
+      }
+    }
+    if (!counted) {
+      rowsIn = predicted.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+    boolean skipping = spec.onInvalidOrDefault() == dev.inferlake.executors.OnInvalid.SKIP;
+    List<RunSummary.VersionRows> versions = new ArrayList<>();
+    for (ResolvedModel m : models) {
+      String label = m.spec().label();
+      versions.add(
+          new RunSummary.VersionRows(
+              m.spec().name(),
+              m.spec().version(),
+              m.manifest().sha256(),
+              predicted.getOrDefault(label, 0L),
+              quarantined.getOrDefault(label, 0L),
+              skipping ? invalid.getOrDefault(label, 0L) : 0L));
+    }
+    RunSummary.ModelLoads loads =
+        new RunSummary.ModelLoads(
+            metrics.loads(),
+            metrics.hits(),
+            metrics.loadMillis(),
+            metrics.loadedBytes(),
+            metrics.loadsPerExecutor(),
+            models.stream().mapToLong(m -> m.manifest().packedBytes()).sum());
+    return new RunSummary(
+        runId, ds, table, last.predictionVersion(), wall, rowsIn, versions, loads);
+  }
+
+  /** Rows of run {@code runId} per {@code name:version} in {@code table} at {@code version}. */
+  private Map<String, Long> countByVersion(String table, long version, String runId) {
     Map<String, Long> counts = new TreeMap<>();
     for (Row r :
         spark
@@ -317,23 +462,6 @@ public final class ScoringJob {
             .collectAsList()) {
       counts.put(r.getString(0) + ":" + r.getString(1), r.getLong(2));
     }
-    List<RunSummary.VersionRows> versions = new ArrayList<>();
-    for (ResolvedModel m : models) {
-      versions.add(
-          new RunSummary.VersionRows(
-              m.spec().name(),
-              m.spec().version(),
-              m.manifest().sha256(),
-              counts.getOrDefault(m.spec().label(), 0L)));
-    }
-    RunSummary.ModelLoads loads =
-        new RunSummary.ModelLoads(
-            metrics.loads(),
-            metrics.hits(),
-            metrics.loadMillis(),
-            metrics.loadedBytes(),
-            metrics.loadsPerExecutor(),
-            models.stream().mapToLong(m -> m.manifest().packedBytes()).sum());
-    return new RunSummary(runId, ds, table, version, wall, versions, loads);
+    return counts;
   }
 }

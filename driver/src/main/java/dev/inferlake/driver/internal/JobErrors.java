@@ -126,6 +126,37 @@ public final class JobErrors {
         ErrorKind.RUN, "writing predictions to " + table + " failed: " + why, cause);
   }
 
+  public static InferlakeException commitConflict(
+      String table, java.time.LocalDate ds, String why, int attempts, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.RUN,
+        "another run committed to "
+            + table
+            + " for ds="
+            + ds
+            + " while this one was writing ("
+            + why
+            + (attempts > 1 ? "; " + attempts + " attempts" : "")
+            + "); nothing of this run was kept. Run it again, or set output.on_conflict: retry",
+        cause);
+  }
+
+  public static InferlakeException tooManyInvalid(
+      String model, long invalid, long rows, double limit, String examples) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        String.format(
+            java.util.Locale.ROOT,
+            "%,d of %,d input rows (%.2f%%) cannot be scored by model '%s', more than"
+                + " max_invalid_fraction %s allows; nothing was written. First ones: %s",
+            invalid,
+            rows,
+            rows == 0 ? 0.0 : 100.0 * invalid / rows,
+            model,
+            limit,
+            examples));
+  }
+
   public static InferlakeException alreadyRegistered(String model, String where) {
     return new InferlakeException(
         ErrorKind.USAGE,
