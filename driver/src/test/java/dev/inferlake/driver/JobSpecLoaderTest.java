@@ -81,6 +81,38 @@ class JobSpecLoaderTest {
   }
 
   @Test
+  void runSemanticsKeysHaveDefaultsAndAreChecked() {
+    JobSpec s = JobSpecLoader.parse(SPEC, "job.yaml", List.of());
+    assertEquals(dev.inferlake.executors.OnInvalid.FAIL, s.onInvalidOrDefault());
+    assertEquals(0.05, s.maxInvalidFractionOrDefault());
+    assertEquals(1, s.chunksOrDefault());
+    assertEquals(0, s.output().conflictRetriesOrDefault(), "no retries unless asked");
+    assertEquals(s.output().table() + "_quarantine", s.output().quarantineTableOrDefault());
+    JobSpec r =
+        JobSpecLoader.parse(
+            SPEC, "job.yaml", List.of("output.on_conflict=retry", "on_invalid=quarantine"));
+    assertEquals(3, r.output().conflictRetriesOrDefault());
+    assertEquals(dev.inferlake.executors.OnInvalid.QUARANTINE, r.onInvalidOrDefault());
+
+    assertEquals(
+        "job spec: 'on_invalid' is 'drop'; expected one of fail, skip, quarantine",
+        usageError(SPEC, "on_invalid=drop").getMessage());
+    assertEquals(
+        "job spec: 'max_invalid_fraction' is '1.5'; expected a number from 0 to 1",
+        usageError(SPEC, "max_invalid_fraction=1.5").getMessage());
+    assertEquals(
+        "job spec: 'output.on_conflict' is 'wait'; expected one of fail, retry",
+        usageError(SPEC, "output.on_conflict=wait").getMessage());
+    assertEquals(
+        "job spec: 'resumable.chunks' is '0'; expected a count from 1 to 10000",
+        usageError(SPEC, "resumable.chunks=0").getMessage());
+    assertTrue(
+        usageError(SPEC, "output.quarantine_table=/lake/p")
+            .getMessage()
+            .endsWith("expected a table other than output.table"));
+  }
+
+  @Test
   void badValuesNameTheKey() {
     assertTrue(usageError(SPEC, "batch_size=0").getMessage().contains("'batch_size' is '0'"));
     assertTrue(usageError(SPEC, "batch_size=lots").getMessage().contains("'batch_size'"));
