@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inferlake.driver.internal.BroadcastModelSource;
 import dev.inferlake.driver.internal.ChunkPlan;
+import dev.inferlake.driver.internal.CommitLog;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
@@ -270,12 +271,7 @@ public final class ScoringJob {
     try {
       if (spec.format().equals("delta")) {
         // Pin the version: every pass of the run (and its audit record) sees the same snapshot.
-        long version =
-            io.delta.tables.DeltaTable.forPath(spark, path)
-                .history(1)
-                .select("version")
-                .head()
-                .getLong(0);
+        long version = CommitLog.latestVersion(spark, path);
         return new InputRead(
             spark.read().format("delta").option("versionAsOf", version).load(path), version);
       }
@@ -400,14 +396,10 @@ public final class ScoringJob {
     long rowsIn = 0;
     Map<String, Long> invalid = new TreeMap<>();
     boolean counted = false;
-    for (Row r :
-        io.delta.tables.DeltaTable.forPath(spark, table)
-            .history(1000)
-            .where(functions.col("userMetadata").contains("\"run_id\":\"" + runId + "\""))
-            .select("userMetadata")
-            .collectAsList()) {
+    for (CommitLog.Commit c :
+        CommitLog.commits(spark, table, 1000, "\"run_id\":\"" + runId + "\"")) {
       try {
-        com.fasterxml.jackson.databind.JsonNode meta = JSON.readTree(r.getString(0));
+        com.fasterxml.jackson.databind.JsonNode meta = JSON.readTree(c.metadata());
         if (meta.has("rows_in")) {
           counted = true;
           rowsIn += meta.get("rows_in").asLong();

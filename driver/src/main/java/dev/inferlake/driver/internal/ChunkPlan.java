@@ -10,9 +10,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
  * How a resumable run cuts its input: the input's files, sorted, in {@code n} contiguous groups,
@@ -67,14 +65,8 @@ public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk,
 
     if (DeltaTable.isDeltaTable(spark, table)) {
       // the latest commit to this run's rows (a run's own restore commits say "restores_version")
-      for (Row r :
-          DeltaTable.forPath(spark, table)
-              .history(1000)
-              .where(functions.col("userMetadata").isNotNull())
-              .orderBy(functions.col("version").desc())
-              .select("userMetadata")
-              .collectAsList()) {
-        JsonNode meta = parse(r.getString(0));
+      for (CommitLog.Commit c : CommitLog.commits(spark, table, 1000, null)) {
+        JsonNode meta = parse(c.metadata());
         if (meta == null
             || !ds.toString().equals(meta.path("ds").asText())
             || !owner.equals(meta.path("owner").asText())) {

@@ -247,7 +247,7 @@ public final class RunWriter {
                 predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
         Long version = commit(df, table, owned, PredictionSchema.PARTITION_COLUMNS, info, commitId);
         if (version == null) {
-          version = DeltaTable.forPath(spark, table).history(1).select("version").head().getLong(0);
+          version = CommitLog.latestVersion(spark, table);
         }
         return new Outcome(version, quarantineVersion, -1, Map.of());
       } catch (Exception e) { // Scala code throws checked SparkExceptions undeclared
@@ -305,21 +305,10 @@ public final class RunWriter {
         .option("userMetadata", info)
         .partitionBy(partitionColumns.toArray(new String[0]))
         .save(table);
-    long version = versionOf(spark, table, commitId);
+    long version = CommitLog.versionOf(spark, table, commitId);
     // Delta skips a commit that neither adds nor removes a file: nothing of ours was there and
     // nothing is new (an empty chunk, a rerun with no rejects). The table is as it was.
     return version < 0 ? null : version;
-  }
-
-  /** The version of the commit whose metadata carries {@code commitId}; -1 if there is none. */
-  public static long versionOf(SparkSession spark, String table, String commitId) {
-    List<Row> found =
-        DeltaTable.forPath(spark, table)
-            .history(100)
-            .where(functions.col("userMetadata").contains("\"commit_id\":\"" + commitId + "\""))
-            .select("version")
-            .collectAsList();
-    return found.isEmpty() ? -1 : found.get(0).getLong(0);
   }
 
   /**
