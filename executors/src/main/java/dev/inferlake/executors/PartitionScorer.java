@@ -71,8 +71,20 @@ public final class PartitionScorer implements Serializable {
     if (tc != null) {
       tc.addTaskCompletionListener((TaskCompletionListener) ctx -> release.run());
     }
+    List<Runner> runners = leases.stream().map(ExecutorModelCache.Lease::value).toList();
+    ScoringMetrics.BatchRecorder recorder =
+        metrics == null ? null : metrics.recorder(spec.models(), runners);
     return new ScoringIterator(
-        spec, leases.stream().map(ExecutorModelCache.Lease::value).toList(), rows, release);
+        spec,
+        runners,
+        rows,
+        recorder,
+        () -> {
+          if (recorder != null) {
+            recorder.flush();
+          }
+          release.run();
+        });
   }
 
   /**

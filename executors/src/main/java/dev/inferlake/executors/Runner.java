@@ -13,6 +13,11 @@ import java.util.Map;
  */
 public interface Runner extends AutoCloseable {
 
+  /** Where batches run: {@code cpu}, or {@code cuda:N} for GPU N. */
+  default String device() {
+    return "cpu";
+  }
+
   /** The model's inputs and outputs. */
   ModelSignature signature();
 

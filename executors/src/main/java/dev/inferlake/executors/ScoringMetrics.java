@@ -1,6 +1,8 @@
 package dev.inferlake.executors;
 
+import dev.inferlake.executors.internal.BatchStatsAccumulator;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.SparkContext;
@@ -9,8 +11,9 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Model-cache counters gathered from every task into the driver through Spark accumulators (updated
- * inside the write action, so a retried task counts once).
+ * Model-cache counters and batch statistics gathered from every task into the driver through Spark
+ * accumulators (updated inside the write action, so a retried task counts once; a write that is run
+ * again after a commit conflict counts its batches again).
  */
 public final class ScoringMetrics implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -19,12 +22,15 @@ public final class ScoringMetrics implements Serializable {
   private final LongAccumulator loadNanos;
   private final LongAccumulator loadedBytes;
   private final CollectionAccumulator<String> loads;
+  private final BatchStatsAccumulator batches;
 
   private ScoringMetrics(SparkContext sc) {
     hits = sc.longAccumulator("inferlake.model.hits");
     loadNanos = sc.longAccumulator("inferlake.model.loadNanos");
     loadedBytes = sc.longAccumulator("inferlake.model.loadedBytes");
     loads = sc.collectionAccumulator("inferlake.model.loads");
+    batches = new BatchStatsAccumulator();
+    sc.register(batches, "inferlake.batches");
   }
 
   /** Registers fresh accumulators for one run. */
@@ -42,6 +48,68 @@ public final class ScoringMetrics implements Serializable {
     loads.add((env == null ? "local" : env.executorId()) + "\t" + model.label());
     loadNanos.add(nanos);
     loadedBytes.add(model.manifest().rawBytes());
+  }
+
+  /** A task's recorder of batch timings for {@code models}, run by {@code runners}. */
+  BatchRecorder recorder(List<ScoredModel> models, List<Runner> runners) {
+    return new BatchRecorder(models, runners, batches);
+  }
+
+  /** Batch statistics per model version ({@code name:version}). */
+  public Map<String, VersionBatches> batches() {
+    return java.util.Collections.unmodifiableMap(batches.value());
+  }
+
+  /** Loads per model version ({@code name:version}), all executors. */
+  public Map<String, Long> loadsPerVersion() {
+    Map<String, Long> out = new TreeMap<>();
+    for (String e : loads.value()) {
+      out.merge(e.substring(e.indexOf('\t') + 1), 1L, Long::sum);
+    }
+    return out;
+  }
+
+  /**
+   * Times the engine calls of one task and adds them to the run's accumulator once, when the
+   * partition is done.
+   */
+  public static final class BatchRecorder {
+    private final String[] labels;
+    private final String[] devices;
+    private final VersionBatches[] local;
+    private final BatchStatsAccumulator target;
+
+    private BatchRecorder(
+        List<ScoredModel> models, List<Runner> runners, BatchStatsAccumulator target) {
+      int n = models.size();
+      this.labels = new String[n];
+      this.devices = new String[n];
+      this.local = new VersionBatches[n];
+      this.target = target;
+      for (int i = 0; i < n; i++) {
+        labels[i] = models.get(i).label();
+        devices[i] = runners.get(i).device();
+        local[i] = new VersionBatches();
+      }
+    }
+
+    /** One engine call of model {@code model} that took {@code nanos} for {@code rows} rows. */
+    public void record(int model, long nanos, int rows) {
+      local[model].record(nanos, rows, devices[model]);
+    }
+
+    /** Adds this task's figures to the run's. */
+    public void flush() {
+      Map<String, VersionBatches> m = new TreeMap<>();
+      for (int i = 0; i < labels.length; i++) {
+        if (local[i].batches() > 0) {
+          m.put(labels[i], local[i]);
+        }
+      }
+      if (!m.isEmpty()) {
+        target.add(m);
+      }
+    }
   }
 
   /** Models loaded, in all executor JVMs. */

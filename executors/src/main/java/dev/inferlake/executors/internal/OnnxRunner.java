@@ -31,12 +31,15 @@ public final class OnnxRunner implements Runner {
   private final OrtSession session;
   private final ModelSignature signature;
   private final String model;
+  private final String device;
 
-  private OnnxRunner(OrtEnvironment env, OrtSession session, ModelSignature sig, String model) {
+  private OnnxRunner(
+      OrtEnvironment env, OrtSession session, ModelSignature sig, String model, String device) {
     this.env = env;
     this.session = session;
     this.signature = sig;
     this.model = model;
+    this.device = device;
   }
 
   /**
@@ -71,18 +74,20 @@ public final class OnnxRunner implements Runner {
       so.setInterOpNumThreads(1);
       so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      String device = "cpu";
       if (options.device() != Device.CPU) {
-        addGpu(so, model, options.device());
+        device = addGpu(so, model, options.device());
       }
       OrtSession session =
           bytes != null ? env.createSession(bytes, so) : env.createSession(file.toString(), so);
-      return new OnnxRunner(env, session, sig, model);
+      return new OnnxRunner(env, session, sig, model, device);
     } catch (OrtException e) {
       throw ScoringErrors.engineFailure(model, "load", e);
     }
   }
 
-  private static void addGpu(OrtSession.SessionOptions so, String model, Device device) {
+  /** Adds the CUDA provider when it can; returns the device the session will run on. */
+  private static String addGpu(OrtSession.SessionOptions so, String model, Device device) {
     int gpu = assignedGpu();
     String problem = null;
     if (gpu < 0) {
@@ -91,7 +96,7 @@ public final class OnnxRunner implements Runner {
       try {
         so.addCUDA(gpu);
         LOG.info("model '{}' runs on GPU {}", model, gpu);
-        return;
+        return "cuda:" + gpu;
       } catch (OrtException | UnsatisfiedLinkError e) {
         problem = "the CUDA execution provider could not be loaded: " + e.getMessage();
       }
@@ -100,6 +105,7 @@ public final class OnnxRunner implements Runner {
       throw ScoringErrors.gpuUnavailable(model, problem);
     }
     LOG.warn("model '{}' falls back to CPU: {}", model, problem);
+    return "cpu";
   }
 
   /** The first GPU address Spark assigned to the running task, or -1. */
@@ -113,6 +119,11 @@ public final class OnnxRunner implements Runner {
       return -1;
     }
     return Integer.parseInt(gpu.addresses()[0].trim());
+  }
+
+  @Override
+  public String device() {
+    return device;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.OnInvalid;
 import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.ScoredModel;
+import dev.inferlake.executors.ScoringMetrics;
 import dev.inferlake.executors.ScoringSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,6 +51,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final UTF8String runId;
 
   private final Runnable onExhausted;
+  private final ScoringMetrics.BatchRecorder recorder;
   private boolean exhausted;
   private int filled;
 
@@ -59,11 +61,17 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private int cursorSlot;
 
   /**
+   * @param recorder times every engine call; null to time none
    * @param onExhausted run once, when the input is exhausted
    */
   public ScoringIterator(
-      ScoringSpec spec, List<Runner> runners, Iterator<InternalRow> input, Runnable onExhausted) {
+      ScoringSpec spec,
+      List<Runner> runners,
+      Iterator<InternalRow> input,
+      ScoringMetrics.BatchRecorder recorder,
+      Runnable onExhausted) {
     this.input = input;
+    this.recorder = recorder;
     this.onExhausted = onExhausted;
     this.spec = spec;
     this.models = spec.models();
@@ -148,7 +156,11 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       if (acceptedInBatch[i] > 0) {
         // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
         // one engine call per batch, however many rows are invalid.
+        long t0 = System.nanoTime();
         runners.get(i).run(encoder.inputsOf(i), filled, models.get(i).outputName(), outputs[i]);
+        if (recorder != null) {
+          recorder.record(i, System.nanoTime() - t0, filled);
+        }
       }
     }
     return true;
