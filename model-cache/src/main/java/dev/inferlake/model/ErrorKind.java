@@ -12,7 +12,9 @@ public enum ErrorKind {
   /** A model cannot be read, verified or run. */
   MODEL(4),
   /** The run itself failed (Spark job, Delta write). */
-  RUN(5);
+  RUN(5),
+  /** A report found a model version that fails its thresholds (when asked to gate on them). */
+  THRESHOLD(6);
 
   private final int exitCode;
 

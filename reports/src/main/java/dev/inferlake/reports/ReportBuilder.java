@@ -1,0 +1,499 @@
+package dev.inferlake.reports;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.inferlake.reports.internal.Rows;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Builds a {@link Report} from a prediction table and its runs table. Everything over predictions
+ * (score histograms, deciles, PSI counts, agreement, accuracy against labels) is a Spark
+ * aggregation; only counts reach the driver.
+ */
+public final class ReportBuilder {
+  /**
+   * The prediction table's own columns (as the executors write them); every other column is a key.
+   */
+  public static final List<String> PREDICTION_COLUMNS =
+      List.of(
+          "prediction",
+          "probabilities",
+          "model_name",
+          "model_version",
+          "model_digest",
+          "run_id",
+          "ds",
+          "scored_at");
+
+  private static final String V = "__version";
+  private static final String S = "__score";
+
+  private final SparkSession spark;
+
+  public ReportBuilder(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  /**
+   * Compares the versions scored for {@code request.ds()}.
+   *
+   * @throws ReportException USAGE for a baseline or date that is not there, INPUT for a table that
+   *     is not a prediction table
+   */
+  public Report build(ReportRequest request) {
+    String table = request.table();
+    if (!Rows.isDeltaTable(spark, table)) {
+      throw new ReportException(
+          ReportException.Kind.INPUT, "no Delta table at " + table + ": is it a prediction table?");
+    }
+    long tableVersion =
+        io.delta.tables.DeltaTable.forPath(spark, table)
+            .history(1)
+            .select("version")
+            .head()
+            .getLong(0);
+    Dataset<Row> all = spark.read().format("delta").option("versionAsOf", tableVersion).load(table);
+    List<String> keys = keys(all, table);
+    LocalDate ds = request.ds() != null ? request.ds() : latestDs(all, table);
+    Dataset<Row> preds = all.where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
+
+    // The versions of the date: one run each (a rerun replaces the earlier one's rows).
+    Map<String, long[]> counts = new TreeMap<>();
+    Map<String, String[]> ids = new TreeMap<>();
+    for (Row r :
+        preds
+            .groupBy("model_name", "model_version", "model_digest", "run_id")
+            .count()
+            .collectAsList()) {
+      String label = r.getString(0) + ":" + r.getString(1);
+      ids.put(label, new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
+      counts.merge(label, new long[] {r.getLong(4)}, (a, b) -> new long[] {a[0] + b[0]});
+    }
+    if (ids.isEmpty()) {
+      throw new ReportException(
+          ReportException.Kind.USAGE, "no predictions in " + table + " for ds=" + ds);
+    }
+    List<String> notes = new ArrayList<>();
+    Map<String, RunRecord> runs = runs(request.runsTable(), ids, notes);
+    String baseline = baseline(request, ids.keySet(), notes);
+    List<String> order = new ArrayList<>();
+    order.add(baseline);
+    ids.keySet().stream().filter(l -> !l.equals(baseline)).forEach(order::add);
+
+    boolean classification = preds.where(col("probabilities").isNotNull()).limit(1).count() > 0;
+    Dataset<Row> scored = preds.withColumn(V, label()).withColumn(S, score());
+
+    double[] edges = histogramEdges(scored, classification);
+    Map<String, long[]> histograms = histogram(scored, edges);
+
+    // PSI against the baseline, over the baseline's deciles.
+    Map<String, Double> psiBase = new HashMap<>();
+    Map<String, double[]> psiEdges = new HashMap<>();
+    double[] baseDeciles = deciles(scored.where(col(V).equalTo(baseline)));
+    Map<String, long[]> decileCounts = bucketCounts(scored, baseDeciles);
+    long[] baseCounts = decileCounts.get(baseline);
+    for (String v : order) {
+      psiEdges.put(v, baseDeciles);
+      psiBase.put(v, Psi.of(baseCounts, decileCounts.getOrDefault(v, new long[baseCounts.length])));
+    }
+    Map<String, Double> psiRef = reference(request.reference(), all, scored, order, notes);
+
+    double[][] agreement =
+        agreement(scored, keys, order, classification, request.agreementTolerance());
+
+    Map<String, Evaluation> evaluations = new HashMap<>();
+    if (request.labels() != null) {
+      ReportRequest.Labels l = request.labels();
+      Dataset<Row> labels = spark.read().format(l.format()).load(l.path());
+      for (String k : keys) {
+        if (!Arrays.asList(labels.columns()).contains(k)) {
+          throw new ReportException(
+              ReportException.Kind.INPUT,
+              "labels at " + l.path() + " have no key column '" + k + "' (keys: " + keys + ")");
+        }
+      }
+      if (!Arrays.asList(labels.columns()).contains(l.column())) {
+        throw new ReportException(
+            ReportException.Kind.INPUT,
+            "labels at " + l.path() + " have no column '" + l.column() + "'");
+      }
+      evaluations.putAll(Evaluator.evaluate(preds, labels, keys, l.column()));
+    } else {
+      runs.forEach(
+          (v, r) -> {
+            if (r.evaluation() != null) {
+              evaluations.put(v, r.evaluation());
+            }
+          });
+      if (evaluations.isEmpty()) {
+        notes.add(
+            "no accuracy: the runs named no label column (evaluate.label in the job) and no"
+                + " labels were given (--labels)");
+      }
+    }
+
+    Map<String, Double> baseMetrics =
+        ReportMetrics.of(
+            runs.get(baseline), evaluations.get(baseline), 0.0, psiRef.get(baseline), 1.0);
+    List<Report.VersionReport> versions = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      String v = order.get(i);
+      String[] id = ids.get(v);
+      Map<String, Double> m =
+          ReportMetrics.withDeltas(
+              ReportMetrics.of(
+                  runs.get(v), evaluations.get(v), psiBase.get(v), psiRef.get(v), agreement[0][i]),
+              baseMetrics);
+      versions.add(
+          new Report.VersionReport(
+              id[0],
+              id[1],
+              id[2],
+              id[3],
+              counts.get(v)[0],
+              runs.get(v),
+              evaluations.get(v),
+              histograms.getOrDefault(v, new long[edges.length - 1]),
+              psiEdges.get(v),
+              m,
+              Thresholds.check(request.rules(), m)));
+    }
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("generated_at", Instant.now().toString());
+    provenance.put("generator", "inferlake report");
+    provenance.put("inferlake_version", version());
+    provenance.put("spark_version", spark.version());
+    provenance.put("java_version", System.getProperty("java.version"));
+    provenance.put("table", table);
+    provenance.put("table_version", String.valueOf(tableVersion));
+    provenance.put("runs_table", request.runsTable());
+    provenance.put("user", System.getProperty("user.name"));
+    return new Report(
+        table,
+        tableVersion,
+        ds,
+        classification ? "classification" : "regression",
+        baseline,
+        request.reference() == null ? null : referenceLabel(request.reference()),
+        versions,
+        edges,
+        agreement,
+        request.agreementTolerance(),
+        request.rules(),
+        provenance,
+        notes);
+  }
+
+  private static String version() {
+    String v = ReportBuilder.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static List<String> keys(Dataset<Row> all, String table) {
+    List<String> keys = new ArrayList<>();
+    List<String> columns = Arrays.asList(all.columns());
+    for (String c : columns) {
+      if (!PREDICTION_COLUMNS.contains(c)) {
+        keys.add(c);
+      }
+    }
+    if (keys.isEmpty() || !columns.containsAll(List.of("prediction", "model_version", "run_id"))) {
+      throw new ReportException(
+          ReportException.Kind.INPUT,
+          table + " is not a prediction table: its columns are " + columns);
+    }
+    return keys;
+  }
+
+  private static LocalDate latestDs(Dataset<Row> all, String table) {
+    Row r = all.agg(functions.max(col("ds"))).head();
+    if (r.isNullAt(0)) {
+      throw new ReportException(ReportException.Kind.USAGE, table + " holds no predictions yet");
+    }
+    return Rows.date(r.get(0));
+  }
+
+  private Map<String, RunRecord> runs(
+      String runsTable, Map<String, String[]> ids, List<String> notes) {
+    if (!Rows.isDeltaTable(spark, runsTable)) {
+      notes.add(
+          "no runs table at " + runsTable + ": throughput, latency and size figures are missing");
+      return Map.of();
+    }
+    StringBuilder in = new StringBuilder();
+    for (String[] id : ids.values()) {
+      in.append(in.length() == 0 ? "" : ", ").append('\'').append(id[3]).append('\'');
+    }
+    Map<String, RunRecord> out = new HashMap<>();
+    for (RunRecord r :
+        RunsTable.latestByRunAndVersion(RunsTable.read(spark, runsTable, "run_id IN (" + in + ")"))
+            .values()) {
+      String[] id = ids.get(r.label());
+      if (id != null && id[3].equals(r.runId())) {
+        out.put(r.label(), r);
+      }
+    }
+    for (String v : ids.keySet()) {
+      if (!out.containsKey(v)) {
+        notes.add("the runs table has no row for " + v + "'s run " + ids.get(v)[3]);
+      }
+    }
+    return out;
+  }
+
+  private String baseline(
+      ReportRequest request, java.util.Set<String> versions, List<String> notes) {
+    String b = request.baseline();
+    if (b != null) {
+      if (versions.contains(b)) {
+        return b;
+      }
+      List<String> matches = versions.stream().filter(v -> v.endsWith(":" + b)).toList();
+      if (matches.size() == 1) {
+        return matches.get(0);
+      }
+      throw new ReportException(
+          ReportException.Kind.USAGE,
+          "baseline '"
+              + b
+              + "' is "
+              + (matches.isEmpty() ? "not among" : "ambiguous among")
+              + " the versions of this date: "
+              + versions);
+    }
+    // The incumbent: the version whose first run is oldest.
+    if (Rows.isDeltaTable(spark, request.runsTable())) {
+      Map<String, Instant> first = new TreeMap<>();
+      for (Row r :
+          spark
+              .read()
+              .format("delta")
+              .load(request.runsTable())
+              .groupBy("model_name", "model_version")
+              .agg(functions.min("started_at"))
+              .collectAsList()) {
+        first.put(r.getString(0) + ":" + r.getString(1), Rows.instant(r.get(2)));
+      }
+      String oldest =
+          versions.stream()
+              .filter(first::containsKey)
+              .min(Comparator.comparing((String v) -> first.get(v)).thenComparing(v -> v))
+              .orElse(null);
+      if (oldest != null) {
+        notes.add(
+            "baseline " + oldest + ": the version with the oldest run (--baseline to choose)");
+        return oldest;
+      }
+    }
+    String sorted = new TreeSet<>(versions).first();
+    notes.add("baseline " + sorted + ": the first version by name (--baseline to choose)");
+    return sorted;
+  }
+
+  private static Column label() {
+    return functions.concat_ws(":", col("model_name"), col("model_version"));
+  }
+
+  /**
+   * The score a distribution is drawn of: P(class 1) for two classes, the top class's probability
+   * for more, the value for regressors.
+   */
+  private static Column score() {
+    Column p = col("probabilities");
+    return when(p.isNull(), col("prediction"))
+        .when(functions.size(p).equalTo(2), functions.element_at(p, 2).cast("double"))
+        .otherwise(functions.array_max(p).cast("double"));
+  }
+
+  /**
+   * Pairwise agreement on the keys both versions scored: same class, or (regressors) predictions
+   * within {@code tolerance}. One shuffle: the predictions are pivoted to one row per key.
+   */
+  private static double[][] agreement(
+      Dataset<Row> scored,
+      List<String> keys,
+      List<String> order,
+      boolean classification,
+      double tolerance) {
+    int n = order.size();
+    double[][] a = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      a[i][i] = 1;
+    }
+    if (n == 1) {
+      return a;
+    }
+    Column idx = null;
+    List<Object> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Column c = col(V).equalTo(order.get(i));
+      idx = idx == null ? when(c, "v" + i) : idx.when(c, "v" + i);
+      names.add("v" + i);
+    }
+    List<Column> select = new ArrayList<>();
+    keys.forEach(k -> select.add(col(k)));
+    select.add(idx.as("__vi"));
+    select.add(col("prediction"));
+    Dataset<Row> wide =
+        scored
+            .select(select.toArray(Column[]::new))
+            .groupBy(keys.stream().map(functions::col).toArray(Column[]::new))
+            .pivot("__vi", names)
+            .agg(first(col("prediction")));
+    List<Column> aggs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        Column x = col("v" + i);
+        Column y = col("v" + j);
+        Column agree =
+            classification ? x.equalTo(y) : functions.abs(x.minus(y)).leq(lit(tolerance));
+        aggs.add(avg(when(x.isNotNull().and(y.isNotNull()), when(agree, 1.0).otherwise(0.0))));
+      }
+    }
+    Row r = wide.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).head();
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++, c++) {
+        a[i][j] = a[j][i] = r.isNullAt(c) ? Double.NaN : r.getDouble(c);
+      }
+    }
+    return a;
+  }
+
+  private static double[] histogramEdges(Dataset<Row> scored, boolean classification) {
+    double lo = 0;
+    double hi = 1;
+    if (!classification) {
+      Row r = scored.agg(functions.min(S), functions.max(S)).head();
+      lo = r.isNullAt(0) ? 0 : r.getDouble(0);
+      hi = r.isNullAt(1) ? 1 : r.getDouble(1);
+      if (hi <= lo) {
+        hi = lo + 1;
+      }
+    }
+    int n = ReportRequest.HISTOGRAM_BINS;
+    double[] edges = new double[n + 1];
+    for (int i = 0; i <= n; i++) {
+      edges[i] = lo + (hi - lo) * i / n;
+    }
+    return edges;
+  }
+
+  private static Map<String, long[]> histogram(Dataset<Row> scored, double[] edges) {
+    int n = edges.length - 1;
+    double lo = edges[0];
+    double width = (edges[n] - lo) / n;
+    Column bin =
+        least(greatest(floor(col(S).minus(lo).divide(width)), lit(0)), lit(n - 1)).cast("int");
+    Map<String, long[]> out = new HashMap<>();
+    for (Row r :
+        scored.where(col(S).isNotNull()).groupBy(col(V), bin.as("b")).count().collectAsList()) {
+      out.computeIfAbsent(r.getString(0), x -> new long[n])[r.getInt(1)] += r.getLong(2);
+    }
+    return out;
+  }
+
+  /** Approximate deciles (relative error 1e-3) of the score, duplicates removed. */
+  private static double[] deciles(Dataset<Row> rows) {
+    double[] probs = new double[9];
+    for (int i = 0; i < 9; i++) {
+      probs[i] = (i + 1) / 10.0;
+    }
+    double[] q = rows.where(col(S).isNotNull()).stat().approxQuantile(S, probs, 1e-3);
+    return Arrays.stream(q).distinct().sorted().toArray();
+  }
+
+  /** Bin {@code i} holds scores in (edges[i-1], edges[i]]; the last, scores above every edge. */
+  private static Column bucket(double[] edges) {
+    if (edges.length == 0) {
+      return lit(0);
+    }
+    Column c = when(col(S).leq(edges[0]), 0);
+    for (int i = 1; i < edges.length; i++) {
+      c = c.when(col(S).leq(edges[i]), i);
+    }
+    return c.otherwise(edges.length);
+  }
+
+  private static Map<String, long[]> bucketCounts(Dataset<Row> scored, double[] edges) {
+    Map<String, long[]> out = new HashMap<>();
+    for (Row r :
+        scored
+            .where(col(S).isNotNull())
+            .groupBy(col(V), bucket(edges).as("b"))
+            .count()
+            .collectAsList()) {
+      out.computeIfAbsent(r.getString(0), x -> new long[edges.length + 1])[r.getInt(1)] +=
+          r.getLong(2);
+    }
+    return out;
+  }
+
+  private static String referenceLabel(String reference) {
+    return isDate(reference) ? "ds=" + reference : "run=" + reference;
+  }
+
+  private static boolean isDate(String s) {
+    try {
+      LocalDate.parse(s);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  /** PSI of each version against the same version in the reference date or run. */
+  private static Map<String, Double> reference(
+      String reference,
+      Dataset<Row> all,
+      Dataset<Row> scored,
+      List<String> order,
+      List<String> notes) {
+    Map<String, Double> out = new HashMap<>();
+    if (reference == null) {
+      return out;
+    }
+    Column which =
+        isDate(reference)
+            ? col("ds").equalTo(lit(java.sql.Date.valueOf(LocalDate.parse(reference))))
+            : col("run_id").equalTo(reference);
+    Dataset<Row> ref = all.where(which).withColumn(V, label()).withColumn(S, score());
+    for (String v : order) {
+      Dataset<Row> refV = ref.where(col(V).equalTo(v));
+      double[] edges = deciles(refV);
+      if (edges.length == 0) {
+        notes.add("the reference " + referenceLabel(reference) + " has no predictions of " + v);
+        continue;
+      }
+      long[] expected = bucketCounts(refV, edges).get(v);
+      long[] actual =
+          bucketCounts(scored.where(col(V).equalTo(v)), edges)
+              .getOrDefault(v, new long[expected.length]);
+      out.put(v, Psi.of(expected, actual));
+    }
+    return out;
+  }
+}

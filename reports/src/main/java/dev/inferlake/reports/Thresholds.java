@@ -1,0 +1,105 @@
+package dev.inferlake.reports;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Rules that mark each model version of a report pass or fail, written {@code metric<=value} (or
+ * {@code >=}, {@code <}, {@code >}). A metric is one of {@link ReportMetrics#NAMES}, or one of them
+ * with {@code _delta} (the version's value minus the baseline's). A rule whose metric a version
+ * lacks (no labels, no reference run) is not applicable and fails nothing.
+ */
+public final class Thresholds {
+  private static final Pattern RULE =
+      Pattern.compile(
+          "\\s*([a-z0-9_]+)\\s*(<=|>=|<|>)\\s*([-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?)\\s*");
+
+  /** The rules used unless others are given. */
+  public static final List<Rule> DEFAULTS =
+      List.of(
+          parse("psi_vs_baseline<=0.25"),
+          parse("psi_vs_reference<=0.25"),
+          parse("accuracy_delta>=-0.01"),
+          parse("roc_auc_delta>=-0.01"),
+          parse("r2_delta>=-0.01"));
+
+  private Thresholds() {}
+
+  /** One rule. */
+  public record Rule(String metric, String op, double value) {
+    @Override
+    public String toString() {
+      return metric + op + (value == Math.rint(value) ? String.valueOf((long) value) : value);
+    }
+
+    boolean holds(double v) {
+      return switch (op) {
+        case "<=" -> v <= value;
+        case ">=" -> v >= value;
+        case "<" -> v < value;
+        case ">" -> v > value;
+        default -> throw new IllegalStateException(op);
+      };
+    }
+  }
+
+  /** The outcome of one rule for one version. */
+  public enum Outcome {
+    PASS,
+    FAIL,
+    NOT_APPLICABLE;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+  }
+
+  /** A rule applied to one version: the value it saw and the outcome. */
+  public record Check(Rule rule, Double value, Outcome outcome) {}
+
+  /**
+   * Parses {@code metric<=value}.
+   *
+   * @throws IllegalArgumentException naming what is wrong and the metrics that exist
+   */
+  public static Rule parse(String text) {
+    Matcher m = RULE.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "threshold '"
+              + text
+              + "' is not of the form metric<=value (or >=, <, >), e.g. psi_vs_baseline<=0.2");
+    }
+    String metric = m.group(1);
+    String base = metric.endsWith("_delta") ? metric.substring(0, metric.length() - 6) : metric;
+    if (!ReportMetrics.NAMES.contains(base)) {
+      throw new IllegalArgumentException(
+          "threshold '"
+              + text
+              + "' names an unknown metric '"
+              + metric
+              + "'; metrics are "
+              + String.join(", ", ReportMetrics.NAMES)
+              + " (each also with _delta, against the baseline)");
+    }
+    return new Rule(metric, m.group(2), Double.parseDouble(m.group(3)));
+  }
+
+  /** Applies every rule to one version's metrics (deltas included). */
+  public static List<Check> check(List<Rule> rules, Map<String, Double> metrics) {
+    List<Check> out = new ArrayList<>();
+    for (Rule r : rules) {
+      Double v = metrics.get(r.metric());
+      if (v == null || v.isNaN()) {
+        out.add(new Check(r, null, Outcome.NOT_APPLICABLE));
+      } else {
+        out.add(new Check(r, v, r.holds(v) ? Outcome.PASS : Outcome.FAIL));
+      }
+    }
+    return out;
+  }
+}
