@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code inferlake} command. Exit codes: 0 success; 2 usage or job-spec error; 3 input or
- * schema error; 4 model error; 5 run failure. A failure prints one line on stderr saying what
- * failed and where.
+ * schema error; 4 model error; 5 run failure; 6 a version failed its report thresholds. A failure
+ * prints one line on stderr saying what failed and where.
  */
 @Command(
     name = "inferlake",
@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       DemoCommand.class,
+      dev.inferlake.driver.internal.ReportCommand.class,
       dev.inferlake.driver.internal.ModelCommand.class,
       dev.inferlake.driver.internal.CatalogCommands.Register.class,
       dev.inferlake.driver.internal.CatalogCommands.Sql.class,
@@ -33,7 +34,8 @@ import picocli.CommandLine.Command;
       "  2  usage or job-spec error",
       "  3  input or schema error",
       "  4  model error",
-      "  5  run failure"
+      "  5  run failure",
+      "  6  a model version failed its report thresholds (report --fail-on-threshold)"
     })
 public final class InferlakeCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

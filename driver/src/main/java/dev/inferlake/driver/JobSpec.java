@@ -56,7 +56,9 @@ public record JobSpec(
     String shipping,
     String onInvalid,
     Double maxInvalidFraction,
-    Resumable resumable) {
+    Resumable resumable,
+    Evaluate evaluate,
+    ReportSpec report) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -84,7 +86,16 @@ public record JobSpec(
 
   /** Where predictions go, and what happens when another run commits to the same rows. */
   public record Output(
-      String table, String quarantineTable, String onConflict, Integer conflictRetries) {
+      String table,
+      String quarantineTable,
+      String onConflict,
+      Integer conflictRetries,
+      String runsTable) {
+    /** The runs table: {@code runs_table}, or the prediction table's path + {@code _runs}. */
+    public String runsTableOrDefault() {
+      return runsTable != null ? runsTable : dev.inferlake.reports.RunsTable.defaultPath(table);
+    }
+
     /** The quarantine table: as given, or the prediction table's path + {@code _quarantine}. */
     public String quarantineTableOrDefault() {
       if (quarantineTable != null) {
@@ -112,6 +123,24 @@ public record JobSpec(
    * rerun of the same ds and input after a crash skips the chunks already committed.
    */
   public record Resumable(Integer chunks) {}
+
+  /**
+   * Accuracy against labels that sit in the input.
+   *
+   * @param label the input column holding the true class index (classifiers) or value
+   */
+  public record Evaluate(String label) {}
+
+  /**
+   * A report written when the run has committed.
+   *
+   * @param out the folder for report.html, report.md and report.json
+   * @param baseline {@code name:version} the others are compared with (default: the first model)
+   * @param reference a date or run id for {@code psi_vs_reference}
+   * @param thresholds rules such as {@code psi_vs_baseline<=0.2} (default: the report's defaults)
+   */
+  public record ReportSpec(
+      String out, String baseline, String reference, List<String> thresholds) {}
 
   /**
    * Model security: where executors find the key for encrypted packages (read on each executor,
@@ -170,6 +199,22 @@ public record JobSpec(
   }
 
   /** Input format, lower case. */
+  /** The report's threshold rules; null for the defaults. */
+  public List<dev.inferlake.reports.Thresholds.Rule> thresholdRules() {
+    if (report == null || report.thresholds() == null) {
+      return null;
+    }
+    List<dev.inferlake.reports.Thresholds.Rule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < report.thresholds().size(); i++) {
+      try {
+        rules.add(dev.inferlake.reports.Thresholds.parse(report.thresholds().get(i)));
+      } catch (IllegalArgumentException e) {
+        throw JobErrors.badThreshold("report.thresholds[" + i + "]", e.getMessage());
+      }
+    }
+    return rules;
+  }
+
   public String format() {
     return input.format() == null ? "parquet" : input.format();
   }
@@ -244,6 +289,27 @@ public record JobSpec(
     if (maxInvalidFraction != null && !(maxInvalidFraction >= 0 && maxInvalidFraction <= 1)) {
       throw JobErrors.badValue(
           "max_invalid_fraction", String.valueOf(maxInvalidFraction), "a number from 0 to 1");
+    }
+    if (evaluate != null) {
+      require(evaluate.label(), "evaluate.label");
+    }
+    if (report != null) {
+      require(report.out(), "report.out");
+      thresholdRules();
+      if (report.baseline() != null
+          && models.stream().noneMatch(m -> m.label().equals(report.baseline()))) {
+        throw JobErrors.badValue(
+            "report.baseline",
+            report.baseline(),
+            "one of the job's models: " + models.stream().map(Model::label).toList());
+      }
+    }
+    if (output.runsTable() != null) {
+      require(output.runsTable(), "output.runs_table");
+      if (output.runsTable().equals(output.table())) {
+        throw JobErrors.badValue(
+            "output.runs_table", output.runsTable(), "a table other than output.table");
+      }
     }
     if (resumable != null
         && (resumable.chunks() == null || resumable.chunks() < 1 || resumable.chunks() > 10_000)) {

@@ -11,6 +11,7 @@ import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
 import dev.inferlake.driver.internal.RunWriter;
 import dev.inferlake.driver.internal.ScoringProgress;
+import dev.inferlake.driver.internal.TaskTime;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
@@ -23,11 +24,20 @@ import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
 import dev.inferlake.executors.ScoringSpec;
 import dev.inferlake.executors.StorageModelSource;
+import dev.inferlake.executors.VersionBatches;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
+import dev.inferlake.reports.Evaluation;
+import dev.inferlake.reports.Evaluator;
+import dev.inferlake.reports.Report;
+import dev.inferlake.reports.ReportBuilder;
+import dev.inferlake.reports.ReportRequest;
+import dev.inferlake.reports.ReportWriter;
+import dev.inferlake.reports.RunRecord;
 import dev.inferlake.reports.RunSummary;
+import dev.inferlake.reports.RunsTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,14 +96,52 @@ public final class ScoringJob {
     return new ScoringJob(spark, clock, out, every);
   }
 
-  /** Runs {@code spec} for run date {@code ds} and returns what was written. */
+  /**
+   * Runs {@code spec} for run date {@code ds} and returns what was written. When it ends, the run
+   * appends its rows to the runs table (failed runs too, once they have a run id), and writes the
+   * report if the job asks for one.
+   */
   public RunSummary run(JobSpec spec, LocalDate ds) {
-    Instant start = clock.instant();
-    ScoringMetrics metrics = ScoringMetrics.register(spark.sparkContext());
+    RunState state = new RunState(clock.instant(), ScoringMetrics.register(spark.sparkContext()));
+    try {
+      return run(spec, ds, state);
+    } catch (RuntimeException e) {
+      if (state.runId != null) {
+        recordFailure(spec, ds, state, e);
+      }
+      throw e;
+    } finally {
+      if (state.taskTime != null) {
+        state.taskTime.close();
+      }
+    }
+  }
+
+  /** What a run has found out so far, for its runs-table rows if it fails. */
+  private static final class RunState {
+    final Instant start;
+    final ScoringMetrics metrics;
+    String runId;
+    List<ResolvedModel> models;
+    TaskTime taskTime;
+    String input;
+
+    RunState(Instant start, ScoringMetrics metrics) {
+      this.start = start;
+      this.metrics = metrics;
+    }
+  }
+
+  private RunSummary run(JobSpec spec, LocalDate ds, RunState state) {
+    Instant start = state.start;
+    ScoringMetrics metrics = state.metrics;
 
     List<ResolvedModel> models =
         ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
+    state.models = models;
+    state.input = spec.input().path();
     InputRead in = readInput(spec);
+    String labelColumn = checkLabel(spec, in.rows().schema());
     List<List<String>> columnsPerInput = new ArrayList<>();
     List<String> columns = project(spec, in.rows(), models, columnsPerInput);
     Dataset<Row> projected = select(in.rows(), columns);
@@ -151,6 +199,7 @@ public final class ScoringJob {
               ? new ChunkPlan(newRunId, List.of(List.of()), 0, null)
               : ChunkPlan.plan(spark, table, ds, owner, in.rows().inputFiles(), chunks, newRunId);
       String runId = plan.runId();
+      state.runId = runId;
       if (plan.firstChunk() > 0) {
         LOG.info(
             "run {}: resuming at chunk {} of {}; chunks before it are committed",
@@ -160,6 +209,7 @@ public final class ScoringJob {
       }
       int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
       String group = "inferlake-" + runId;
+      state.taskTime = new TaskTime(spark.sparkContext(), group);
       RunWriter writer = new RunWriter(spark, spec, ds, group);
       LOG.info(
           "run {}: scoring {} with {} model version(s), batch size {}, {} input partition(s){}",
@@ -235,10 +285,222 @@ public final class ScoringJob {
     } finally {
       broadcasts.forEach(b -> b.destroy());
     }
-    Duration wall = Duration.between(start, clock.instant());
+    Instant end = clock.instant();
+    Duration wall = Duration.between(start, end);
     RunSummary summary = summarize(spec, ds, plan.runId(), wall, models, metrics, last);
     LOG.info(summary.logLine());
+    afterCommit(spec, ds, state, summary, end, in, labelColumn);
     return summary;
+  }
+
+  /**
+   * The label column of {@code evaluate.label}, checked against the input schema before anything
+   * runs; null when the job evaluates nothing.
+   */
+  private static String checkLabel(JobSpec spec, StructType schema) {
+    if (spec.evaluate() == null) {
+      return null;
+    }
+    String label = spec.evaluate().label();
+    if (!Arrays.asList(schema.fieldNames()).contains(label)) {
+      throw JobErrors.labelColumn(
+          label, "is not in the input (columns: " + Arrays.asList(schema.fieldNames()) + ")");
+    }
+    org.apache.spark.sql.types.DataType t = schema.apply(label).dataType();
+    if (!(t instanceof org.apache.spark.sql.types.NumericType)) {
+      throw JobErrors.labelColumn(label, "is " + t.simpleString() + ", not a number");
+    }
+    return label;
+  }
+
+  /**
+   * What follows a commit: accuracy against labels, the runs-table rows, the report. The
+   * predictions are committed by now, so a failure here is logged as an error, not thrown: the run
+   * did what it was for.
+   */
+  private void afterCommit(
+      JobSpec spec,
+      LocalDate ds,
+      RunState state,
+      RunSummary summary,
+      Instant end,
+      InputRead in,
+      String labelColumn) {
+    Map<String, Evaluation> evaluations = Map.of();
+    long t0 = System.nanoTime();
+    if (labelColumn != null) {
+      try {
+        Dataset<Row> predictions =
+            spark
+                .read()
+                .format("delta")
+                .option("versionAsOf", summary.tableVersion())
+                .load(summary.table())
+                .where(functions.col(PredictionSchema.RUN_ID).equalTo(summary.runId()));
+        List<String> cols = new ArrayList<>(spec.input().key());
+        cols.add(labelColumn);
+        evaluations =
+            Evaluator.evaluate(
+                predictions, select(in.rows(), cols), spec.input().key(), labelColumn);
+        LOG.info(
+            "run {}: accuracy against '{}' computed in {} ms",
+            summary.runId(),
+            labelColumn,
+            (System.nanoTime() - t0) / 1_000_000);
+      } catch (RuntimeException e) {
+        LOG.error(
+            "run {}: committed, but its accuracy against '{}' could not be computed",
+            summary.runId(),
+            labelColumn,
+            e);
+      }
+    }
+    String runsTable = spec.output().runsTableOrDefault();
+    try {
+      List<RunRecord> records = new ArrayList<>();
+      for (ResolvedModel m : state.models) {
+        String label = m.spec().label();
+        RunSummary.VersionRows rows =
+            summary.versions().stream()
+                .filter(v -> (v.name() + ":" + v.version()).equals(label))
+                .findFirst()
+                .orElseThrow();
+        records.add(
+            record(
+                spec,
+                ds,
+                state,
+                m,
+                end,
+                RunRecord.SUCCEEDED,
+                null,
+                summary.tableVersion(),
+                summary.inputRows(),
+                rows,
+                evaluations.get(label)));
+      }
+      t0 = System.nanoTime();
+      RunsTable.append(spark, runsTable, records);
+      LOG.info(
+          "run {}: {} row(s) added to the runs table {} in {} ms",
+          summary.runId(),
+          records.size(),
+          runsTable,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "run {}: committed, but its rows could not be added to the runs table {}",
+          summary.runId(),
+          runsTable,
+          e);
+    }
+    if (spec.report() != null) {
+      java.nio.file.Path dir = java.nio.file.Path.of(spec.report().out());
+      t0 = System.nanoTime();
+      try {
+        Report report =
+            new ReportBuilder(spark)
+                .build(
+                    ReportRequest.of(summary.table())
+                        .withRunsTable(runsTable)
+                        .withDs(ds)
+                        .withBaseline(
+                            spec.report().baseline() != null
+                                ? spec.report().baseline()
+                                : spec.models().get(0).label())
+                        .withReference(spec.report().reference())
+                        .withRules(spec.thresholdRules()));
+        ReportWriter.Written w = ReportWriter.write(report, dir);
+        LOG.info(
+            "run {}: report {} in {} ms ({})",
+            summary.runId(),
+            w.html(),
+            (System.nanoTime() - t0) / 1_000_000,
+            report.passed() ? "every version passed its thresholds" : "some version FAILED");
+      } catch (RuntimeException e) {
+        LOG.error("run {}: committed, but the report to {} failed", summary.runId(), dir, e);
+      }
+    }
+  }
+
+  private RunRecord record(
+      JobSpec spec,
+      LocalDate ds,
+      RunState state,
+      ResolvedModel m,
+      Instant end,
+      String status,
+      String error,
+      Long tableVersion,
+      Long rowsIn,
+      RunSummary.VersionRows rows,
+      Evaluation evaluation) {
+    String label = m.spec().label();
+    VersionBatches b = state.metrics.batches().get(label);
+    RunRecord.Batches batches =
+        b == null
+            ? null
+            : new RunRecord.Batches(
+                b.batches(),
+                b.rows(),
+                b.latency().sumNanos() / 1e6,
+                b.latency().quantileNanos(0.50) / 1e6,
+                b.latency().quantileNanos(0.95) / 1e6,
+                b.latency().quantileNanos(0.99) / 1e6,
+                b.latency().maxNanos() / 1e6);
+    return new RunRecord(
+        state.runId,
+        ds,
+        spec.output().table(),
+        tableVersion,
+        status,
+        error,
+        state.start,
+        end,
+        m.spec().name(),
+        m.spec().version(),
+        m.manifest().sha256(),
+        rowsIn,
+        rows == null ? null : rows.rows(),
+        rows == null ? null : rows.quarantined(),
+        rows == null ? null : rows.skipped(),
+        Duration.between(state.start, end).toMillis(),
+        state.taskTime == null ? null : state.taskTime.millis(),
+        batches,
+        new RunRecord.ModelCost(
+            m.manifest().rawBytes(),
+            m.manifest().packedBytes(),
+            state.metrics.loadsPerVersion().getOrDefault(label, 0L),
+            b == null ? "none" : String.join(",", b.devices())),
+        spark.sparkContext().applicationId(),
+        System.getProperty("user.name"),
+        state.input,
+        Versions.inferlake(),
+        evaluation);
+  }
+
+  /** Best effort: a failed run's rows in the runs table, without hiding the failure. */
+  private void recordFailure(JobSpec spec, LocalDate ds, RunState state, RuntimeException e) {
+    InferlakeException ie = InferlakeException.findIn(e);
+    String error =
+        ie == null
+            ? "RUN: " + e
+            : ie.kind() + " (exit " + ie.kind().exitCode() + "): " + ie.getMessage();
+    try {
+      Instant end = clock.instant();
+      List<RunRecord> records = new ArrayList<>();
+      for (ResolvedModel m : state.models) {
+        records.add(
+            record(spec, ds, state, m, end, RunRecord.FAILED, error, null, null, null, null));
+      }
+      RunsTable.append(spark, spec.output().runsTableOrDefault(), records);
+    } catch (RuntimeException suppressed) {
+      e.addSuppressed(suppressed);
+      LOG.warn(
+          "run {}: could not record the failure in the runs table: {}",
+          state.runId,
+          suppressed.toString());
+    }
   }
 
   /** Names the rows a run owns (its date and model versions), to recognize earlier runs of it. */

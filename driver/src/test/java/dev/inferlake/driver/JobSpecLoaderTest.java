@@ -113,6 +113,40 @@ class JobSpecLoaderTest {
   }
 
   @Test
+  void reportingKeysHaveDefaultsAndAreChecked() {
+    JobSpec s = JobSpecLoader.parse(SPEC, "job.yaml", List.of());
+    assertEquals(s.output().table() + "_runs", s.output().runsTableOrDefault());
+    assertEquals(null, s.thresholdRules(), "the report's defaults unless the job names rules");
+    JobSpec r =
+        JobSpecLoader.parse(
+            SPEC,
+            "job.yaml",
+            List.of(
+                "evaluate.label=y",
+                "report.out=/tmp/r",
+                "report.thresholds=[psi_vs_baseline<=0.1, 'accuracy_delta>=-0.02']"));
+    assertEquals("y", r.evaluate().label());
+    assertEquals(
+        List.of("psi_vs_baseline<=0.1", "accuracy_delta>=-0.02"),
+        r.thresholdRules().stream().map(Object::toString).toList());
+
+    assertEquals(
+        "job spec: 'report.thresholds[0]': threshold 'psi<=1' names an unknown metric 'psi';"
+            + " metrics are "
+            + String.join(", ", dev.inferlake.reports.ReportMetrics.NAMES)
+            + " (each also with _delta, against the baseline)",
+        usageError(SPEC, "report.out=/r", "report.thresholds=['psi<=1']").getMessage());
+    assertTrue(
+        usageError(SPEC, "report.out=/r", "report.baseline=m:v9")
+            .getMessage()
+            .startsWith("job spec: 'report.baseline' is 'm:v9'; expected one of the job's models"));
+    assertTrue(
+        usageError(SPEC, "report.baseline=x").getMessage().contains("report.out"),
+        "a report needs a folder");
+    assertTrue(usageError(SPEC, "evaluate={}").getMessage().contains("evaluate.label"));
+  }
+
+  @Test
   void badValuesNameTheKey() {
     assertTrue(usageError(SPEC, "batch_size=0").getMessage().contains("'batch_size' is '0'"));
     assertTrue(usageError(SPEC, "batch_size=lots").getMessage().contains("'batch_size'"));

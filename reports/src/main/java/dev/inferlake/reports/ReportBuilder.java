@@ -104,7 +104,54 @@ public final class ReportBuilder {
     ids.keySet().stream().filter(l -> !l.equals(baseline)).forEach(order::add);
 
     boolean classification = preds.where(col("probabilities").isNotNull()).limit(1).count() > 0;
-    Dataset<Row> scored = preds.withColumn(V, label()).withColumn(S, score());
+    // The date's predictions, reduced to what the passes below read, cached for them.
+    List<Column> kept = new ArrayList<>();
+    keys.forEach(k -> kept.add(col(k)));
+    kept.add(label().as(V));
+    kept.add(col("prediction"));
+    kept.add(score().as(S));
+    Dataset<Row> scored =
+        preds
+            .select(kept.toArray(Column[]::new))
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    try {
+      return build(
+          request,
+          table,
+          tableVersion,
+          all,
+          preds,
+          scored,
+          keys,
+          ds,
+          counts,
+          ids,
+          notes,
+          runs,
+          baseline,
+          order,
+          classification);
+    } finally {
+      scored.unpersist();
+    }
+  }
+
+  private Report build(
+      ReportRequest request,
+      String table,
+      long tableVersion,
+      Dataset<Row> all,
+      Dataset<Row> preds,
+      Dataset<Row> scored,
+      List<String> keys,
+      LocalDate ds,
+      Map<String, long[]> counts,
+      Map<String, String[]> ids,
+      List<String> notes,
+      Map<String, RunRecord> runs,
+      String baseline,
+      List<String> order,
+      boolean classification) {
 
     double[] edges = histogramEdges(scored, classification);
     Map<String, long[]> histograms = histogram(scored, edges);

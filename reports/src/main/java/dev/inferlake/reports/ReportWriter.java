@@ -235,9 +235,11 @@ public final class ReportWriter {
       for (Report.VersionReport v : r.versions()) {
         Double x = v.metric(m);
         Double d = v.metric(m + "_delta");
-        String cell = num(x, m.endsWith("bytes") ? "%,.0f" : "%.4f");
+        // Counts, bytes and rates in whole units; ratios and errors to four places.
+        boolean large = x != null && Math.abs(x) >= 1000;
+        String cell = num(x, large ? "%,.0f" : "%.4f");
         if (d != null && !v.label().equals(r.baseline())) {
-          cell += String.format(Locale.ROOT, m.endsWith("bytes") ? " (%+,.0f)" : " (%+.4f)", d);
+          cell += String.format(Locale.ROOT, large ? " (%+,.0f)" : " (%+.4f)", d);
         }
         row.add(cell);
       }

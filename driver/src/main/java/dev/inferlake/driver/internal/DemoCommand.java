@@ -114,6 +114,9 @@ public final class DemoCommand implements Callable<Integer> {
             .run(jobSpec, ds);
     out.println("4/4 scored:");
     out.print(summary.render().indent(6));
+    out.printf(
+        "      report %s (and report.md, report.json; the runs table is %s)%n",
+        root.resolve("report").resolve("report.html"), jobSpec.output().runsTableOrDefault());
     out.flush();
 
     if (baseline) {
@@ -183,6 +186,11 @@ public final class DemoCommand implements Callable<Integer> {
     sb.append("  table: ").append(root.resolve("predictions")).append('\n');
     sb.append("batch_size: ").append(JobSpec.DEFAULT_BATCH_SIZE).append('\n');
     sb.append("device: cpu\n");
+    sb.append("evaluate:\n");
+    sb.append("  label: label           # accuracy per version, stored in the runs table\n");
+    sb.append("report:\n");
+    sb.append("  out: ").append(root.resolve("report")).append('\n');
+    sb.append("  baseline: demo:").append(models.get(0).version()).append('\n');
     return sb.toString();
   }
 }

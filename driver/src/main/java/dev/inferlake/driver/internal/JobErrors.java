@@ -20,6 +20,20 @@ public final class JobErrors {
         ErrorKind.USAGE, "job spec: '" + key + "' is '" + value + "'; expected " + expected);
   }
 
+  public static InferlakeException badThreshold(String key, String why) {
+    return new InferlakeException(ErrorKind.USAGE, "job spec: '" + key + "': " + why);
+  }
+
+  public static InferlakeException labelColumn(String column, String problem) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "evaluate.label: column '"
+            + column
+            + "' "
+            + problem
+            + "; it must hold the true class index (classifiers) or value (regressors)");
+  }
+
   public static InferlakeException specUnreadable(Path file, String why) {
     return new InferlakeException(ErrorKind.USAGE, "job spec " + file + " cannot be read: " + why);
   }

@@ -61,6 +61,15 @@ public final class RunCommand implements Callable<Integer> {
   Path metricsFile;
 
   @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = {
+        "Write report.html, report.md and report.json here when the run has committed",
+        "(the same as --set report.out=DIR; the job's report section sets baseline and thresholds)."
+      })
+  Path report;
+
+  @Option(
       names = "--progress-every",
       paramLabel = "SECONDS",
       defaultValue = "10",
@@ -70,7 +79,11 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobSpec jobSpec = JobSpecLoader.load(job, overrides);
+    List<String> all = new ArrayList<>(overrides);
+    if (report != null) {
+      all.add("report.out=" + report.toAbsolutePath());
+    }
+    JobSpec jobSpec = JobSpecLoader.load(job, all);
     LocalDate date = parseDs(ds, Clock.systemUTC());
     if (progressEvery < 0) {
       throw new picocli.CommandLine.ParameterException(
@@ -97,6 +110,15 @@ public final class RunCommand implements Callable<Integer> {
       writeMetrics(PrometheusText.success(summary, Instant.now()));
     }
     spec.commandLine().getOut().print(summary.render());
+    if (jobSpec.report() != null) {
+      Path html = Path.of(jobSpec.report().out(), "report.html");
+      spec.commandLine()
+          .getOut()
+          .println(
+              Files.exists(html)
+                  ? "  report " + html.toAbsolutePath()
+                  : "  no report: see the error in the log above");
+    }
     spec.commandLine().getOut().flush();
     return 0;
   }

@@ -115,6 +115,8 @@ public final class Charts {
             .build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     c.getStyler().setAntiAlias(true);
+    c.getStyler().setYAxisMin(0.0);
+    c.getStyler().setYAxisDecimalPattern("#,##0.##");
     return c;
   }
 
