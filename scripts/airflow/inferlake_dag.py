@@ -51,3 +51,33 @@ with DAG(
         name="inferlake-churn-{{ ds }}",
         execution_timeout=timedelta(hours=3),
     )
+
+    # Compares the date's model versions and fails the task (exit 6) when one fails its
+    # thresholds; the report is written either way. Downstream promotion tasks hang off this one.
+    gate = SparkSubmitOperator(
+        task_id="report_gate",
+        conn_id="spark_default",
+        application=INFERLAKE_JAR,
+        java_class="dev.inferlake.driver.InferlakeCli",
+        packages="io.delta:delta-spark_2.12:3.3.3",
+        conf={
+            "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+            "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        },
+        application_args=[
+            "report",
+            "--table", "/lake/predictions/churn",
+            "--ds", "{{ ds }}",
+            "--baseline", "churn:v1",
+            "--reference", "{{ macros.ds_add(ds, -7) }}",
+            "--threshold", "psi_vs_reference<=0.2",
+            "--threshold", "accuracy_delta>=-0.005",
+            "--out", "/reports/churn/{{ ds }}",
+            "--fail-on-threshold",
+        ],
+        name="inferlake-churn-report-{{ ds }}",
+        retries=0,  # a failed threshold is an answer, not a fault
+        execution_timeout=timedelta(hours=1),
+    )
+
+    score >> gate

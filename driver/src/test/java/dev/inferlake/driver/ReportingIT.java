@@ -52,8 +52,10 @@ class ReportingIT {
     spark = TestSpark.session();
     write("input", false);
     write("bad", true);
-    TestModels.linear(4, 2, 5).writeTo(dir, "m1.onnx");
-    TestModels.linear(4, 2, 6).writeTo(dir, "m2.onnx");
+    // Seeds no other test uses: executors cache runners by digest across test classes, and this
+    // test counts the loads.
+    TestModels.linear(4, 2, 41).writeTo(dir, "m1.onnx");
+    TestModels.linear(4, 2, 42).writeTo(dir, "m2.onnx");
     table = dir.resolve("predictions").toString();
     runs = table + "_runs";
     job = dir.resolve("job.yaml");
