@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
+import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

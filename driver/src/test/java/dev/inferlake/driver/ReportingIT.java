@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.ReportBuilder;
+import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.model.testing.TestModels;
+import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
+import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -114,8 +114,8 @@ public final class Evaluator {
       classes.merge(r.getString(0), r.getInt(1), Math::max);
     }
     Map<String, long[][]> matrices = new HashMap<>();
-    Map<String, double[]> loss = new HashMap<>();
-    Map<String, long[]> unusable = new HashMap<>();
+    Map<String, Double> loss = new HashMap<>();
+    Map<String, Long> unusable = new HashMap<>();
     for (Row r : confusion) {
       String v = r.getString(0);
       int k = classes.get(v);
@@ -123,12 +123,12 @@ public final class Evaluator {
       int l = r.getInt(2);
       long n = r.getLong(4);
       if (l < 0) {
-        unusable.computeIfAbsent(v, x -> new long[1])[0] += n;
+        unusable.merge(v, n, Long::sum);
         continue;
       }
       int pred = r.getInt(3);
       m[l][Math.max(0, Math.min(k - 1, pred))] += n;
-      loss.computeIfAbsent(v, x -> new double[1])[0] += r.isNullAt(5) ? 0 : r.getDouble(5);
+      loss.merge(v, r.isNullAt(5) ? 0 : r.getDouble(5), Double::sum);
     }
     // ROC bins: for two classes the positive class's probability, else every class one-vs-rest.
     Column bins = when(col(K).equalTo(2), lit(BINARY_BINS)).otherwise(lit(MULTI_BINS));
@@ -226,9 +226,8 @@ public final class Evaluator {
           new Evaluation(
               labelColumn,
               labelled,
-              unusable.getOrDefault(v, new long[1])[0],
-              Evaluation.Classification.of(
-                  m, loss.getOrDefault(v, new double[1])[0], aucBins, calibration),
+              unusable.getOrDefault(v, 0L),
+              Evaluation.Classification.of(m, loss.getOrDefault(v, 0.0), aucBins, calibration),
               null));
     }
   }

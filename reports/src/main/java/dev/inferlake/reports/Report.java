@@ -1,6 +1,5 @@
 package dev.inferlake.reports;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +49,6 @@ public record Report(
   /** Whether every version passed every applicable threshold. */
   public boolean passed() {
     return versions.stream().allMatch(VersionReport::passed);
-  }
-
-  /** When the report was made, from its provenance. */
-  public Instant generatedAt() {
-    return Instant.parse(provenance.get("generated_at"));
   }
 
   /**

@@ -81,7 +81,7 @@ public final class ReportBuilder {
     Dataset<Row> preds = all.where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
 
     // The versions of the date: one run each (a rerun replaces the earlier one's rows).
-    Map<String, long[]> counts = new TreeMap<>();
+    Map<String, Long> counts = new TreeMap<>();
     Map<String, String[]> ids = new TreeMap<>();
     for (Row r :
         preds
@@ -90,15 +90,16 @@ public final class ReportBuilder {
             .collectAsList()) {
       String label = r.getString(0) + ":" + r.getString(1);
       ids.put(label, new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
-      counts.merge(label, new long[] {r.getLong(4)}, (a, b) -> new long[] {a[0] + b[0]});
+      counts.merge(label, r.getLong(4), Long::sum);
     }
     if (ids.isEmpty()) {
       throw new ReportException(
           ReportException.Kind.USAGE, "no predictions in " + table + " for ds=" + ds);
     }
     List<String> notes = new ArrayList<>();
-    Map<String, RunRecord> runs = runs(request.runsTable(), ids, notes);
-    String baseline = baseline(request, ids.keySet(), notes);
+    boolean runsTableExists = Rows.isDeltaTable(spark, request.runsTable());
+    Map<String, RunRecord> runs = runs(request.runsTable(), runsTableExists, ids, notes);
+    String baseline = baseline(request, runsTableExists, ids.keySet(), notes);
     List<String> order = new ArrayList<>();
     order.add(baseline);
     ids.keySet().stream().filter(l -> !l.equals(baseline)).forEach(order::add);
@@ -145,7 +146,7 @@ public final class ReportBuilder {
       Dataset<Row> scored,
       List<String> keys,
       LocalDate ds,
-      Map<String, long[]> counts,
+      Map<String, Long> counts,
       Map<String, String[]> ids,
       List<String> notes,
       Map<String, RunRecord> runs,
@@ -220,7 +221,7 @@ public final class ReportBuilder {
               id[1],
               id[2],
               id[3],
-              counts.get(v)[0],
+              counts.get(v),
               runs.get(v),
               evaluations.get(v),
               histograms.getOrDefault(v, new long[edges.length - 1]),
@@ -284,8 +285,8 @@ public final class ReportBuilder {
   }
 
   private Map<String, RunRecord> runs(
-      String runsTable, Map<String, String[]> ids, List<String> notes) {
-    if (!Rows.isDeltaTable(spark, runsTable)) {
+      String runsTable, boolean exists, Map<String, String[]> ids, List<String> notes) {
+    if (!exists) {
       notes.add(
           "no runs table at " + runsTable + ": throughput, latency and size figures are missing");
       return Map.of();
@@ -312,7 +313,10 @@ public final class ReportBuilder {
   }
 
   private String baseline(
-      ReportRequest request, java.util.Set<String> versions, List<String> notes) {
+      ReportRequest request,
+      boolean runsTableExists,
+      java.util.Set<String> versions,
+      List<String> notes) {
     String b = request.baseline();
     if (b != null) {
       if (versions.contains(b)) {
@@ -332,7 +336,7 @@ public final class ReportBuilder {
               + versions);
     }
     // The incumbent: the version whose first run is oldest.
-    if (Rows.isDeltaTable(spark, request.runsTable())) {
+    if (runsTableExists) {
       Map<String, Instant> first = new TreeMap<>();
       for (Row r :
           spark

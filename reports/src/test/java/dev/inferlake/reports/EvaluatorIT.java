@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.inferlake.reports.testing.TestSpark;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,19 +1,22 @@
-package dev.inferlake.reports;
+package dev.inferlake.reports.testing;
 
 import org.apache.spark.sql.SparkSession;
 
-/** The one local SparkSession (with Delta) shared by every test class in this JVM. */
-final class TestSpark {
+/**
+ * The one local SparkSession (with Delta) shared by every test class in a test JVM; the driver's
+ * tests use it too, through this module's test-jar.
+ */
+public final class TestSpark {
   private static SparkSession spark;
 
   private TestSpark() {}
 
-  static synchronized SparkSession session() {
+  public static synchronized SparkSession session() {
     if (spark == null) {
       spark =
           SparkSession.builder()
               .master("local[2]")
-              .appName("inferlake-reports-tests")
+              .appName("inferlake-tests")
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "4")
               .config("spark.databricks.delta.snapshotPartitions", "2")
