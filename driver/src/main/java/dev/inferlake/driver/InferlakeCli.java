@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       dev.inferlake.driver.internal.ModelCommand.class,
       dev.inferlake.driver.internal.CatalogCommands.Register.class,
       dev.inferlake.driver.internal.CatalogCommands.Sql.class,
+      dev.inferlake.driver.internal.BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

@@ -2,7 +2,9 @@ package dev.inferlake.driver;
 
 import com.google.crypto.tink.Aead;
 import dev.inferlake.driver.internal.JobErrors;
+import dev.inferlake.model.CompressionMethod;
 import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelCompression;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
@@ -81,13 +83,82 @@ public final class ModelRegistry {
       Aead aead,
       String lineage,
       Clock clock) {
+    return store(name, version, raw, folder, aead, lineage, null, clock);
+  }
+
+  /**
+   * A compressed version and what made it.
+   *
+   * @param source the version it was made from
+   * @param target the new version's manifest
+   * @param compressed the rewrite's details (model bytes, counts, what was left as it was)
+   */
+  public record Compression(
+      ModelManifest source, ModelManifest target, ModelCompression.Compressed compressed) {}
+
+  /**
+   * Registers {@code name:to}, the compressed form of {@code name:from}: the source is unpacked
+   * (decrypted with {@code aead} when it is encrypted) and its digest checked, rewritten with the
+   * method, and packed with the same encryption as the source. The manifest records the method, its
+   * parameters and the source version and digest; the lineage is the source version.
+   *
+   * @param aead the source's key when it is encrypted (it then encrypts the new version too)
+   * @param check runs on the compressed bytes before anything is written (e.g. a test load in the
+   *     engine); it throws to refuse them
+   * @throws InferlakeException USAGE when {@code to} exists or the method is unusable; MODEL when
+   *     the source is missing, cannot be opened, or holds nothing the method rewrites
+   */
+  public Compression compress(
+      String name,
+      String from,
+      String to,
+      CompressionMethod method,
+      Aead aead,
+      java.util.function.Consumer<byte[]> check,
+      Clock clock) {
+    Path dir = folder(name, to);
+    if (exists(new Path(dir, MANIFEST))) {
+      throw JobErrors.alreadyRegistered(name + ":" + to, qualified(dir));
+    }
+    ModelManifest source = manifest(name, from);
+    String what = "model '" + source.label() + "'";
+    if (!source.filesOrEmpty().isEmpty()) {
+      throw JobErrors.cannotCompressExternalData(source.label());
+    }
+    if (source.encrypted() && aead == null) {
+      throw JobErrors.compressNeedsKey(source.label());
+    }
+    byte[] raw =
+        ModelPackage.unpack(
+            source,
+            payload(name, from),
+            source.encrypted() ? aead : null,
+            ModelPackage.MAX_RAW_BYTES);
+    ModelCompression.Compressed c = ModelCompression.compress(raw, method, what);
+    check.accept(c.model());
+    ModelManifest.Rewrite rewrite =
+        new ModelManifest.Rewrite(method.spec(), c.parameters(), source.label(), source.sha256());
+    ModelManifest target =
+        store(name, to, c.model(), null, source.encrypted() ? aead : null, from, rewrite, clock);
+    return new Compression(source, target, c);
+  }
+
+  private ModelManifest store(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      ModelManifest.Rewrite rewrite,
+      Clock clock) {
     Path dir = folder(name, version);
     if (exists(new Path(dir, MANIFEST))) {
       throw JobErrors.alreadyRegistered(name + ":" + version, qualified(dir));
     }
     String what = "model '" + name + ":" + version + "'";
     ModelPackage.Packed p =
-        ModelPackage.pack(raw, name, version, aead, lineage, null, clock.instant(), folder);
+        ModelPackage.pack(raw, name, version, aead, lineage, rewrite, clock.instant(), folder);
     List<String> external = ModelPackage.externalDataFiles(raw, what);
     if (!external.isEmpty() && aead != null) {
       throw JobErrors.encryptedExternalData(name + ":" + version);

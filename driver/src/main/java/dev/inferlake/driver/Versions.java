@@ -4,9 +4,27 @@ package dev.inferlake.driver;
 public final class Versions {
   private Versions() {}
 
-  /** This build's version, from the jar manifest; {@code dev} when run from classes. */
+  /**
+   * This build's version: from the jar manifest, else from the version file Maven filters into the
+   * classes (the launcher runs from classes); {@code dev} when neither is there.
+   */
   public static String inferlake() {
     String v = Versions.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    if (v != null) {
+      return v;
+    }
+    try (java.io.InputStream in = Versions.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String filtered = p.getProperty("version", "");
+        if (!filtered.isBlank() && !filtered.startsWith("$")) {
+          return filtered;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // fall through
+    }
+    return "dev";
   }
 }

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * What a model package says about its model: identity, digest and sizes, signature (inputs and
- * outputs), how the payload is compressed and encrypted, what it was derived from, and who signed
- * it. Stored as {@code manifest.json} beside the payload.
+ * outputs), how the payload is compressed and encrypted, what it was derived from (and by which
+ * rewrite), and who signed it. Stored as {@code manifest.json} beside the payload.
  *
  * @param name model name
  * @param version model version
@@ -25,7 +25,8 @@ import java.util.List;
  * @param packedBytes size of the payload as stored and shipped
  * @param compression {@code zstd}
  * @param encryption {@code none} or {@code aes256-gcm}
- * @param quantization how the weights were rewritten, or null
+ * @param rewrite how this version's weights were rewritten from another version (compression), or
+ *     null
  * @param lineage the version this one was derived from, or null
  * @param created ISO-8601 creation time
  * @param inputs model inputs
@@ -45,7 +46,7 @@ public record ModelManifest(
     long packedBytes,
     String compression,
     String encryption,
-    String quantization,
+    Rewrite rewrite,
     String lineage,
     String created,
     List<Tensor> inputs,
@@ -76,6 +77,17 @@ public record ModelManifest(
           name, ElementType.valueOf(type.toUpperCase(java.util.Locale.ROOT)), shape);
     }
   }
+
+  /**
+   * How a compressed version was made: the method as written ({@code int8-dynamic:7}), its
+   * parameters and what it rewrote, and the version it was made from, with that version's digest.
+   */
+  public record Rewrite(
+      String method,
+      java.util.Map<String, String> parameters,
+      String source,
+      @JsonProperty("source_sha256") String sourceSha256)
+      implements Serializable {}
 
   /** An external data file: its path inside the model's folder, digest and size (raw). */
   public record DataFile(String path, String sha256, long bytes) implements Serializable {}
@@ -127,7 +139,7 @@ public record ModelManifest(
         packedBytes,
         compression,
         encryption,
-        quantization,
+        rewrite,
         lineage,
         created,
         inputs,
@@ -139,7 +151,8 @@ public record ModelManifest(
 
   /**
    * The bytes a signature covers: identity, format and digest of the raw model and of each external
-   * data file, so a signature holds whatever compression or encryption carries them.
+   * data file, so a signature holds whatever compression or encryption carries them; for a
+   * compressed version also its method and source, so its lineage cannot be rewritten unnoticed.
    */
   public byte[] signedBytes() {
     StringBuilder sb =
@@ -147,6 +160,14 @@ public record ModelManifest(
             String.join("\n", "inferlake-model-v1", name, version, format.specName(), sha256));
     for (DataFile f : filesOrEmpty()) {
       sb.append('\n').append(f.path()).append(' ').append(f.sha256());
+    }
+    if (rewrite != null) {
+      sb.append("\nrewrite ")
+          .append(rewrite.method())
+          .append(' ')
+          .append(rewrite.source())
+          .append(' ')
+          .append(rewrite.sourceSha256());
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -37,7 +37,7 @@ public final class ModelPackage {
    *
    * @param aead encrypts the payload when non-null
    * @param lineage the version this one derives from, or null
-   * @param quantization the rewrite applied, or null
+   * @param rewrite how the model was made from another version, or null
    * @throws InferlakeException MODEL when the bytes are not an ONNX model, or carry external data
    */
   public static Packed pack(
@@ -46,9 +46,9 @@ public final class ModelPackage {
       String version,
       Aead aead,
       String lineage,
-      String quantization,
+      ModelManifest.Rewrite rewrite,
       Instant created) {
-    return pack(raw, name, version, aead, lineage, quantization, created, null);
+    return pack(raw, name, version, aead, lineage, rewrite, created, null);
   }
 
   /**
@@ -63,7 +63,7 @@ public final class ModelPackage {
       String version,
       Aead aead,
       String lineage,
-      String quantization,
+      ModelManifest.Rewrite rewrite,
       Instant created,
       Path folder) {
     String what = "model '" + name + ":" + version + "'";
@@ -88,7 +88,7 @@ public final class ModelPackage {
             payload.length,
             ModelManifest.ZSTD,
             aead == null ? ModelManifest.NONE : ModelManifest.AES256_GCM,
-            quantization,
+            rewrite,
             lineage,
             created.toString(),
             ModelManifest.tensors(sig.inputs()),

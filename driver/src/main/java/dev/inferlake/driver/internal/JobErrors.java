@@ -177,6 +177,31 @@ public final class JobErrors {
         "model '" + model + "' is already registered at " + where + "; versions are immutable");
   }
 
+  public static InferlakeException cannotCompressExternalData(String model) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' keeps tensors in external data files; compression rewrites single-file models"
+            + " only");
+  }
+
+  public static InferlakeException compressNeedsKey(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '"
+            + model
+            + "' is encrypted: pass its key with --key-file or --key-env (the compressed version is"
+            + " encrypted with it too)");
+  }
+
+  public static InferlakeException compressedDoesNotLoad(String model, String why, Throwable e) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the compressed model '" + model + "' does not load in ONNX Runtime: " + why,
+        e);
+  }
+
   public static InferlakeException notRegistered(String model, String registry) {
     return new InferlakeException(
         ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);

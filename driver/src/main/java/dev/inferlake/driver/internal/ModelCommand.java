@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "Register, list, inspect and sign model versions in a registry folder.",
+    description = "Register, compress, list, inspect and sign model versions in a registry folder.",
     subcommands = {
       ModelCommand.Register.class,
+      ModelCommand.Compress.class,
       ModelCommand.ListVersions.class,
       ModelCommand.Inspect.class,
       ModelCommand.Sign.class,
@@ -161,6 +162,114 @@ public final class ModelCommand implements Runnable {
   }
 
   @Command(
+      name = "compress",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Registers a compressed version of a registered model: its ONNX graph rewritten, then"
+            + " packed like any version. The manifest records the method, its parameters and the"
+            + " source; the new version must load in ONNX Runtime before it is written.",
+        "Methods:",
+        "  int8-weights     int8 weights, dequantized in the graph (smallest package)",
+        "  int8-dynamic[:B] int8 kernels, activations quantized per batch (CPU speed);",
+        "                   B = weight bits: 7 (default, safe without VNNI) or 8",
+        "  fp16             half-precision weights, cast to float in the graph",
+        "  prune:F          zero the fraction F of smallest weights (zstd shrinks zeros)",
+        "Measure the accuracy cost before you ship one: scripts/bench compression."
+      })
+  static final class Compress implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "NAME:VERSION",
+        description = "The registered version to compress.")
+    String from;
+
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "VERSION",
+        description = "The new version (same model name).")
+    String to;
+
+    @Option(
+        names = "--method",
+        required = true,
+        paramLabel = "METHOD",
+        description = "int8-weights | int8-dynamic[:7|8] | fp16 | prune:FRACTION")
+    String method;
+
+    @ArgGroup(
+        exclusive = true,
+        heading = "Key of an encrypted source (the new version is encrypted with it too):%n")
+    KeyOptions key;
+
+    @Option(
+        names = "--sign-key",
+        paramLabel = "FILE",
+        description = "Sign the new version with this Ed25519 keyset.")
+    Path signKey;
+
+    @Override
+    public Integer call() {
+      String[] nv = ref(from);
+      dev.inferlake.model.CompressionMethod m = dev.inferlake.model.CompressionMethod.parse(method);
+      ModelRegistry r = parent.registry(spec.commandLine());
+      long t0 = System.nanoTime();
+      ModelRegistry.Compression c =
+          r.compress(
+              nv[0],
+              nv[1],
+              to,
+              m,
+              key == null ? null : key.aead(),
+              bytes -> OnnxLoadCheck.check(bytes, nv[0] + ":" + to),
+              Clock.systemUTC());
+      ModelManifest target = c.target();
+      if (signKey != null) {
+        target = ModelKeys.sign(target, ModelKeys.fromFile(signKey));
+        r.writeManifest(target);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      ModelManifest src = c.source();
+      out.printf(
+          Locale.ROOT,
+          "compressed %s -> %s with %s in %.1f s: %d weight tensor(s), %,d weights rewritten%n",
+          src.label(),
+          target.label(),
+          m.spec(),
+          (System.nanoTime() - t0) / 1e9,
+          c.compressed().tensors(),
+          c.compressed().weights());
+      out.printf(
+          Locale.ROOT,
+          "  raw     %,13d -> %,13d bytes (%.1f%%)%n",
+          src.rawBytes(),
+          target.rawBytes(),
+          100.0 * target.rawBytes() / src.rawBytes());
+      out.printf(
+          Locale.ROOT,
+          "  packed  %,13d -> %,13d bytes (%.1f%%, %s, encryption %s)%n",
+          src.packedBytes(),
+          target.packedBytes(),
+          100.0 * target.packedBytes() / src.packedBytes(),
+          target.compression(),
+          target.encryption());
+      for (String left : c.compressed().left()) {
+        out.printf("  left as it was: %s%n", left);
+      }
+      out.printf(
+          "  loads in ONNX Runtime: yes; registered at %s%s%n",
+          r.folder(nv[0], to),
+          target.signature() == null ? "" : ", signed by key " + target.signature().keyId());
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
       name = "list",
       mixinStandardHelpOptions = true,
       description = "Lists registered versions.")
@@ -228,6 +337,14 @@ public final class ModelCommand implements Runnable {
           m.compression());
       out.printf("encryption %s%n", m.encryption());
       out.printf("lineage    %s%n", m.lineage() == null ? "-" : m.lineage());
+      if (m.rewrite() != null) {
+        out.printf(
+            "rewrite    %s of %s (%s) %s%n",
+            m.rewrite().method(),
+            m.rewrite().source(),
+            m.rewrite().sourceSha256(),
+            m.rewrite().parameters());
+      }
       out.printf("created    %s%n", m.created());
       out.printf(
           "signed     %s%n", m.signature() == null ? "no" : "yes, key " + m.signature().keyId());

@@ -67,6 +67,27 @@ public final class ModelErrors {
         ErrorKind.USAGE, "key " + source + " cannot be used: " + why, cause);
   }
 
+  public static InferlakeException badMethod(String method, String why) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "compression method '"
+            + method
+            + "' is not valid: "
+            + why
+            + "; use one of "
+            + dev.inferlake.model.CompressionMethod.FORMS);
+  }
+
+  public static InferlakeException nothingToCompress(String what, String method, String found) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " has nothing " + method + " can rewrite: " + found);
+  }
+
+  public static InferlakeException cannotCompress(String what, String method, String why) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " cannot be compressed with " + method + ": " + why);
+  }
+
   public static InferlakeException unsigned(String what) {
     return new InferlakeException(
         ErrorKind.MODEL, what + " is not signed, and the job requires signed models");
