@@ -13,12 +13,16 @@ parameters, exported with torch.onnx.export (opset 13) as input 'pixels' float[N
 Writes, into the folder given (default: this script's folder):
   digits.csv         id, p00..p63, label, split (train|test): every row, so tests and the
                      benchmark read the same held-out rows
-  digits-mlp.onnx    the fp32 model
+  digits-mlp.onnx    the fp32 model (ONNX)
+  digits-mlp.pt      the same trained network as TorchScript (torch.jit.trace), with its
+                     signature in the archive's extra file inferlake_signature.json, which is
+                     where inferlake reads a TorchScript model's inputs and outputs
 
 Needs Debian's python3-torch, python3-sklearn and python3-onnx (scripts/models/make installs
 them); run with /usr/bin/python3, which is the Python those packages serve.
 """
 import csv
+import json
 import os
 import sys
 
@@ -93,6 +97,14 @@ def main(out_dir):
         opset_version=13,
         do_constant_folding=True,
     )
+    signature = {
+        "inputs": [{"name": "pixels", "type": "float", "shape": [-1, 64]}],
+        "outputs": [{"name": "probabilities", "type": "float", "shape": [-1, 10]}],
+    }
+    traced = torch.jit.trace(net, torch.zeros(1, 64))
+    pt_path = os.path.join(out_dir, "digits-mlp.pt")
+    torch.jit.save(traced, pt_path,
+                   _extra_files={"inferlake_signature.json": json.dumps(signature, indent=2)})
     split = np.array(["train"] * len(y), dtype=object)
     split[test_ids] = "test"
     with open(os.path.join(out_dir, "digits.csv"), "w", newline="") as f:
@@ -100,8 +112,8 @@ def main(out_dir):
         w.writerow(["id"] + ["p%02d" % i for i in range(64)] + ["label", "split"])
         for i in ids:
             w.writerow([int(i)] + [int(v) for v in digits.data[i]] + [int(y[i]), split[i]])
-    print("digits MLP: %d parameters, held-out accuracy %.4f on %d rows; wrote %s and digits.csv"
-          % (params, acc, len(test_ids), onnx_path))
+    print("digits MLP: %d parameters, held-out accuracy %.4f on %d rows; wrote %s, %s and"
+          " digits.csv" % (params, acc, len(test_ids), onnx_path, pt_path))
 
 
 if __name__ == "__main__":

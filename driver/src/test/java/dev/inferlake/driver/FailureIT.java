@@ -169,7 +169,7 @@ class FailureIT {
             .errorLine()
             .startsWith(
                 "inferlake: model 'm:v1' is refused: it is a Python pickle (protocol 4), which runs"
-                    + " code when loaded; inferlake loads ONNX models only (file:"
+                    + " code when loaded; inferlake loads ONNX and TorchScript models only (file:"
                     + dir.resolve("pickle.onnx")
                     + ")"),
         notOnnx.errorLine());

@@ -1,6 +1,7 @@
 package dev.inferlake.executors;
 
 import com.google.crypto.tink.Aead;
+import dev.inferlake.executors.internal.DjlRunner;
 import dev.inferlake.executors.internal.OnnxRunner;
 import dev.inferlake.executors.internal.ScoringErrors;
 import dev.inferlake.model.ExecutorModelCache;
@@ -50,7 +51,8 @@ public final class ExecutorRunners {
         key,
         () -> {
           ModelManifest m = model.manifest();
-          if (model.source() instanceof StorageModelSource storage && !m.encrypted()) {
+          boolean torch = m.format() == dev.inferlake.model.ModelFormat.TORCHSCRIPT;
+          if (model.source() instanceof StorageModelSource storage && !m.encrypted() && !torch) {
             java.nio.file.Path file = storage.materialize(m);
             return new ExecutorModelCache.Loaded<Runner>(
                 OnnxRunner.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
@@ -64,8 +66,11 @@ public final class ExecutorRunners {
           // Decrypt, decompress under the size cap and verify the digest, all in memory, before
           // a byte reaches the engine.
           byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
-          return new ExecutorModelCache.Loaded<Runner>(
-              OnnxRunner.load(raw, model.label(), options), raw.length);
+          Runner runner =
+              torch
+                  ? DjlRunner.load(raw, m.modelSignature(), model.label(), options)
+                  : OnnxRunner.load(raw, model.label(), options);
+          return new ExecutorModelCache.Loaded<Runner>(runner, raw.length);
         });
   }
 }

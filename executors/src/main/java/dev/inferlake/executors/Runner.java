@@ -5,7 +5,8 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * One loaded model, ready to score batches; engine-neutral (ONNX Runtime today).
+ * One loaded model, ready to score batches; engine-neutral: ONNX Runtime for ONNX models, DJL's
+ * PyTorch engine for TorchScript, chosen by the format in the model's manifest.
  *
  * <p>Implementations are thread-safe: one runner per model version per executor JVM serves every
  * task. The runner owns its native resources; the {@link ExecutorRunners} cache that created it

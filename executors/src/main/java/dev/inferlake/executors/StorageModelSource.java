@@ -86,9 +86,11 @@ public record StorageModelSource(String folderUri) implements ModelSource {
             f.bytes(),
             m.label());
       }
-      OnnxMl.ModelProto proto =
-          OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tmp.resolve("model.onnx")));
-      ModelPackage.checkExternalData(proto, "model '" + m.label() + "'", tmp);
+      if (m.format() == dev.inferlake.model.ModelFormat.ONNX) {
+        OnnxMl.ModelProto proto =
+            OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tmp.resolve("model.onnx")));
+        ModelPackage.checkExternalData(proto, "model '" + m.label() + "'", tmp);
+      }
       try {
         Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
         tmp = null;

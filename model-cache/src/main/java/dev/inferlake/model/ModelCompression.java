@@ -39,7 +39,15 @@ public final class ModelCompression {
    *     when the model needs what the method does not support (external weights, an old opset)
    */
   public static Compressed compress(byte[] raw, CompressionMethod method, String what) {
-    ModelFormat.detect(raw, what);
+    ModelFormat format = ModelFormat.detect(raw, what);
+    if (format != ModelFormat.ONNX) {
+      throw new InferlakeException(
+          ErrorKind.MODEL,
+          what
+              + " is "
+              + format.specName()
+              + "; compression rewrites ONNX graphs only (export the model to ONNX first)");
+    }
     ModelSignature before = OnnxModelReader.signature(raw, what);
     OnnxRewriter.Result r = OnnxRewriter.rewrite(raw, method, what);
     ModelSignature after = OnnxModelReader.signature(r.model(), what);

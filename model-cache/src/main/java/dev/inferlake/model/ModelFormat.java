@@ -7,14 +7,33 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Model formats inferlake runs, recognized by content, never by file name. Pickles (and so joblib
- * files), which run code when loaded, are refused along with anything unrecognized.
+ * Model formats inferlake runs, recognized by content, never by file name: ONNX (ONNX Runtime) and
+ * TorchScript (PyTorch through DJL). Pickles (and so joblib files and PyTorch checkpoints), which
+ * run code when loaded, are refused along with anything unrecognized.
  */
 public enum ModelFormat {
-  ONNX;
+  ONNX,
+  /**
+   * A TorchScript archive ({@code torch.jit.save}): a zip with {@code code/}, {@code data.pkl} and
+   * {@code constants.pkl} under one folder. libtorch reads its pickles with its own restricted
+   * unpickler, which builds tensors and TorchScript objects only.
+   */
+  TORCHSCRIPT;
 
   public String specName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A model's inputs and outputs, read from the model itself (for TorchScript, from the signature
+   * file in its archive).
+   *
+   * @throws InferlakeException MODEL when they cannot be read
+   */
+  public ModelSignature signature(byte[] bytes, String what) {
+    return this == ONNX
+        ? OnnxModelReader.signature(bytes, what)
+        : TorchScriptReader.signature(bytes, what);
   }
 
   /**
@@ -35,8 +54,13 @@ public enum ModelFormat {
           what, "it is zlib-compressed data, as joblib writes compressed pickles");
     }
     if (bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
+      if (TorchScriptReader.isTorchScript(bytes)) {
+        return TORCHSCRIPT;
+      }
       throw ModelErrors.refusedFormat(
-          what, "it is a zip archive (a PyTorch checkpoint or TorchScript file)");
+          what,
+          "it is a zip archive that is not TorchScript (a PyTorch checkpoint is a pickle in a zip,"
+              + " which runs code when loaded; export the model with torch.jit.save or to ONNX)");
     }
     try {
       OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(bytes);

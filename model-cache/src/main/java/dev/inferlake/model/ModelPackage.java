@@ -68,8 +68,10 @@ public final class ModelPackage {
       Path folder) {
     String what = "model '" + name + ":" + version + "'";
     ModelFormat format = ModelFormat.detect(raw, what);
-    checkExternalData(parse(raw, what), what, folder);
-    ModelSignature sig = OnnxModelReader.signature(raw, what);
+    if (format == ModelFormat.ONNX) {
+      checkExternalData(parse(raw, what), what, folder);
+    }
+    ModelSignature sig = format.signature(raw, what);
     byte[] payload = Zstd.compress(raw, ZSTD_LEVEL);
     if (aead != null) {
       try {
@@ -151,6 +153,9 @@ public final class ModelPackage {
   /** The distinct external data file locations of a model, in first-use order. */
   public static java.util.List<String> externalDataFiles(byte[] raw, String what) {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    if (ModelFormat.detect(raw, what) != ModelFormat.ONNX) {
+      return java.util.List.of();
+    }
     for (OnnxMl.TensorProto t : parse(raw, what).getGraph().getInitializerList()) {
       if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
         t.getExternalDataList().stream()

@@ -354,7 +354,9 @@ public final class ModelCommand implements Runnable {
       for (ModelManifest.Tensor t : m.outputs()) {
         out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
       }
-      if (m.encrypted() && key == null) {
+      if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
+        out.println("ops        (counted for ONNX models only)");
+      } else if (m.encrypted() && key == null) {
         out.println("ops        (encrypted: pass --key-file or --key-env to count ops)");
       } else {
         byte[] raw =

@@ -182,6 +182,27 @@ public final class ScoringErrors {
         cause);
   }
 
+  public static InferlakeException torchFailure(String model, String what, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "PyTorch (DJL) failed to " + what + " model '" + model + "': " + cause.getMessage(),
+        cause);
+  }
+
+  public static InferlakeException torchUnavailable(
+      String model, String artifacts, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' is TorchScript, and DJL's PyTorch engine cannot start: "
+            + cause.getMessage()
+            + ". It runs offline from "
+            + artifacts
+            + " on the classpath (the cluster jar leaves them out: add them with --jars)",
+        cause);
+  }
+
   public static InferlakeException gpuUnavailable(String model, String why) {
     return new InferlakeException(
         ErrorKind.MODEL, "model '" + model + "' requires a GPU (device: gpu-required), but " + why);

@@ -9,7 +9,8 @@ public final class ModelErrors {
 
   public static InferlakeException refusedFormat(String what, String found) {
     return new InferlakeException(
-        ErrorKind.MODEL, what + " is refused: " + found + "; inferlake loads ONNX models only");
+        ErrorKind.MODEL,
+        what + " is refused: " + found + "; inferlake loads ONNX and TorchScript models only");
   }
 
   public static InferlakeException unsafeExternalData(String what, String tensor, String location) {
@@ -65,6 +66,22 @@ public final class ModelErrors {
   public static InferlakeException badKey(String source, String why, Throwable cause) {
     return new InferlakeException(
         ErrorKind.USAGE, "key " + source + " cannot be used: " + why, cause);
+  }
+
+  public static InferlakeException noTorchScriptSignature(String what) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " is TorchScript without a signature: save it with torch.jit.save(m, f,"
+            + " _extra_files={'"
+            + dev.inferlake.model.TorchScriptReader.SIGNATURE
+            + "': ...}) naming its inputs and outputs (see scripts/models/digits_mlp.py)");
+  }
+
+  public static InferlakeException badTorchScriptSignature(String what, String why) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what + " has an invalid " + dev.inferlake.model.TorchScriptReader.SIGNATURE + ": " + why);
   }
 
   public static InferlakeException badMethod(String method, String why) {

@@ -1,0 +1,94 @@
+package dev.inferlake.executors.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.inferlake.executors.Device;
+import dev.inferlake.executors.RunnerOptions;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelFormat;
+import dev.inferlake.model.ModelSignature;
+import dev.inferlake.model.testing.Digits;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same trained PyTorch network, exported once as TorchScript and once as ONNX, scored by DJL's
+ * PyTorch engine and by ONNX Runtime on the 450 held-out digits.
+ */
+class DjlRunnerTest {
+  @Test
+  void torchScriptAndOnnxExportsOfOneNetworkAgreeWithin1e5() throws Exception {
+    byte[] pt = Files.readAllBytes(Digits.folder().resolve("digits-mlp.pt"));
+    byte[] onnx = Digits.model();
+    assertEquals(ModelFormat.TORCHSCRIPT, ModelFormat.detect(pt, "pt"));
+    ModelSignature sig = ModelFormat.TORCHSCRIPT.signature(pt, "pt");
+    assertEquals(ModelFormat.ONNX.signature(onnx, "onnx"), sig, "the two exports' signatures");
+
+    Digits.Rows rows = Digits.rows("test");
+    int n = rows.size();
+    FloatBuffer in = direct(n * Digits.PIXELS).put(rows.pixels());
+    FloatBuffer fromTorch = direct(n * Digits.CLASSES);
+    FloatBuffer fromOnnx = direct(n * Digits.CLASSES);
+    RunnerOptions options = new RunnerOptions(1, Device.CPU);
+    try (DjlRunner torch = DjlRunner.load(pt, sig, "digits:pt", options);
+        OnnxRunner ort = OnnxRunner.load(onnx, "digits:onnx", options)) {
+      // in two batches, to cover the batch dimension
+      int half = n / 2;
+      assertEquals(10, torch.run(Map.of("pixels", in), n, "probabilities", fromTorch));
+      assertEquals(10, ort.run(Map.of("pixels", in), n, "probabilities", fromOnnx));
+      FloatBuffer second = direct((n - half) * Digits.CLASSES);
+      FloatBuffer tail = direct((n - half) * Digits.PIXELS);
+      tail.put(rows.pixels(), half * Digits.PIXELS, (n - half) * Digits.PIXELS);
+      torch.run(Map.of("pixels", tail), n - half, "probabilities", second);
+      for (int i = 0; i < (n - half) * Digits.CLASSES; i++) {
+        assertEquals(fromTorch.get(half * Digits.CLASSES + i), second.get(i), 1e-6);
+      }
+    }
+    double max = 0;
+    int agree = 0;
+    for (int r = 0; r < n; r++) {
+      int a = 0;
+      int b = 0;
+      for (int k = 0; k < Digits.CLASSES; k++) {
+        int i = r * Digits.CLASSES + k;
+        max = Math.max(max, Math.abs(fromTorch.get(i) - fromOnnx.get(i)));
+        a = fromTorch.get(i) > fromTorch.get(r * Digits.CLASSES + a) ? k : a;
+        b = fromOnnx.get(i) > fromOnnx.get(r * Digits.CLASSES + b) ? k : b;
+      }
+      agree += a == b ? 1 : 0;
+    }
+    System.out.printf("TorchScript vs ONNX on %d rows: max |diff| %.3g%n", n, max);
+    assertTrue(max <= 1e-5, "max |p_torch - p_onnx| = " + max);
+    assertEquals(n, agree);
+    // the probabilities are real: each row sums to 1
+    double sum = 0;
+    for (int k = 0; k < Digits.CLASSES; k++) {
+      sum += fromTorch.get(k);
+    }
+    assertEquals(1.0, sum, 1e-5);
+  }
+
+  @Test
+  void aRequiredGpuIsRefusedByTheCpuBuild() throws Exception {
+    byte[] pt = Files.readAllBytes(Digits.folder().resolve("digits-mlp.pt"));
+    ModelSignature sig = ModelFormat.TORCHSCRIPT.signature(pt, "pt");
+    InferlakeException e =
+        assertThrows(
+            InferlakeException.class,
+            () -> DjlRunner.load(pt, sig, "d:pt", new RunnerOptions(1, Device.GPU_REQUIRED)));
+    assertEquals(ErrorKind.MODEL, e.kind());
+    assertTrue(e.getMessage().contains("requires a GPU"), e.getMessage());
+    assertTrue(e.getMessage().contains("pytorch-native-cpu"), e.getMessage());
+  }
+
+  private static FloatBuffer direct(int floats) {
+    return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+}
