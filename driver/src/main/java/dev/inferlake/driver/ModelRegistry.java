@@ -6,6 +6,7 @@ import dev.inferlake.model.CompressionMethod;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelCompression;
 import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.ModelFormat;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
 import java.io.FileNotFoundException;
@@ -159,7 +160,10 @@ public final class ModelRegistry {
     String what = "model '" + name + ":" + version + "'";
     ModelPackage.Packed p =
         ModelPackage.pack(raw, name, version, aead, lineage, rewrite, clock.instant(), folder);
-    List<String> external = ModelPackage.externalDataFiles(raw, what);
+    List<String> external =
+        p.manifest().format() == ModelFormat.ONNX
+            ? ModelPackage.externalDataFiles(raw, what)
+            : List.of();
     if (!external.isEmpty() && aead != null) {
       throw JobErrors.encryptedExternalData(name + ":" + version);
     }

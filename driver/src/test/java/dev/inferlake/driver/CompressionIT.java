@@ -42,6 +42,30 @@ class CompressionIT {
   static Map<String, Cli> compressed = new HashMap<>();
   static Cli job;
 
+  /** Runs {@code model compress} on this test's registry. */
+  static Cli compress(String from, String to, String method, String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "model",
+                "--registry",
+                registry,
+                "compress",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--method",
+                method));
+    args.addAll(List.of(extra));
+    return Cli.run(args.toArray(new String[0]));
+  }
+
+  static Cli ok(Cli r) {
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    return r;
+  }
+
   static Cli ok(String... args) {
     Cli r = Cli.run(args);
     assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r.out() + r.err());
@@ -53,21 +77,7 @@ class CompressionIT {
     spark = TestSpark.session();
     registry = dir.resolve("registry").toString();
     models = new ModelRegistry(registry, new Configuration());
-    // the held-out rows as a job would find them: Parquet, pixel columns as doubles
-    List<String> cols = new java.util.ArrayList<>();
-    cols.add("CAST(id AS BIGINT) AS id");
-    cols.add("CAST(label AS INT) AS label");
-    for (int i = 0; i < Digits.PIXELS; i++) {
-      cols.add(String.format("CAST(p%02d AS DOUBLE) AS p%02d", i, i));
-    }
-    spark
-        .read()
-        .option("header", "true")
-        .csv(Digits.csvFile().toString())
-        .where("split = 'test'")
-        .selectExpr(cols.toArray(new String[0]))
-        .write()
-        .parquet(dir.resolve("digits").toString());
+    String pixels = DigitsInput.write(spark, dir.resolve("digits"));
 
     ok(
         "model",
@@ -80,26 +90,10 @@ class CompressionIT {
         "fp32",
         Digits.modelFile().toString());
     for (Map.Entry<String, String> m : METHODS.entrySet()) {
-      compressed.put(
-          m.getKey(),
-          ok(
-              "model",
-              "--registry",
-              registry,
-              "compress",
-              "--from",
-              "digits:fp32",
-              "--to",
-              m.getKey(),
-              "--method",
-              m.getValue()));
+      compressed.put(m.getKey(), ok(compress("digits:fp32", m.getKey(), m.getValue())));
     }
 
     table = dir.resolve("predictions").toString();
-    StringBuilder pixels = new StringBuilder();
-    for (int i = 0; i < Digits.PIXELS; i++) {
-      pixels.append(i == 0 ? "" : ", ").append(String.format("p%02d", i));
-    }
     StringBuilder versions = new StringBuilder("  - {name: digits, version: fp32}\n");
     for (String v : METHODS.keySet()) {
       versions.append("  - {name: digits, version: ").append(v).append("}\n");
@@ -264,51 +258,18 @@ class CompressionIT {
 
   @Test
   void compressRefusesWhatItCannotDoWithMessagesThatSayWhy() throws Exception {
-    Cli again =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "compress",
-            "--from",
-            "digits:fp32",
-            "--to",
-            "fp16",
-            "--method",
-            "fp16");
+    Cli again = compress("digits:fp32", "fp16", "fp16");
     assertEquals(2, again.exitCode());
     assertTrue(again.errorLine().contains("'digits:fp16' is already registered"), again.err());
 
-    Cli bad =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "compress",
-            "--from",
-            "digits:fp32",
-            "--to",
-            "x",
-            "--method",
-            "int4");
+    Cli bad = compress("digits:fp32", "x", "int4");
     assertEquals(2, bad.exitCode());
     assertEquals(
         "inferlake: compression method 'int4' is not valid: unknown method; use one of"
             + " int8-weights, int8-dynamic[:7|8], fp16, prune:FRACTION",
         bad.errorLine());
 
-    Cli missing =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "compress",
-            "--from",
-            "digits:v9",
-            "--to",
-            "x",
-            "--method",
-            "fp16");
+    Cli missing = compress("digits:v9", "x", "fp16");
     assertEquals(4, missing.exitCode());
     assertTrue(missing.errorLine().contains("'digits:v9' is not in the registry"), missing.err());
 
@@ -327,33 +288,10 @@ class CompressionIT {
         "--key-file",
         key,
         Digits.modelFile().toString());
-    Cli noKey =
-        Cli.run(
-            "model",
-            "--registry",
-            registry,
-            "compress",
-            "--from",
-            "sealed:fp32",
-            "--to",
-            "int8",
-            "--method",
-            "int8-weights");
+    Cli noKey = compress("sealed:fp32", "int8", "int8-weights");
     assertEquals(2, noKey.exitCode());
     assertTrue(noKey.errorLine().contains("is encrypted: pass its key"), noKey.err());
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "compress",
-        "--from",
-        "sealed:fp32",
-        "--to",
-        "int8",
-        "--method",
-        "int8-weights",
-        "--key-file",
-        key);
+    ok(compress("sealed:fp32", "int8", "int8-weights", "--key-file", key));
     assertEquals(ModelManifest.AES256_GCM, models.manifest("sealed", "int8").encryption());
     assertEquals("sealed:fp32", models.manifest("sealed", "int8").rewrite().source());
   }

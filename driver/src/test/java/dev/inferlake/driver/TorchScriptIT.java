@@ -35,21 +35,7 @@ class TorchScriptIT {
   @BeforeAll
   static void scoreBothEngines() throws Exception {
     spark = TestSpark.session();
-    List<String> cols =
-        new ArrayList<>(List.of("CAST(id AS BIGINT) AS id", "CAST(label AS INT) AS label"));
-    StringBuilder pixels = new StringBuilder();
-    for (int i = 0; i < Digits.PIXELS; i++) {
-      cols.add(String.format("CAST(p%02d AS DOUBLE) AS p%02d", i, i));
-      pixels.append(i == 0 ? "" : ", ").append(String.format("p%02d", i));
-    }
-    spark
-        .read()
-        .option("header", "true")
-        .csv(Digits.csvFile().toString())
-        .where("split = 'test'")
-        .selectExpr(cols.toArray(new String[0]))
-        .write()
-        .parquet(dir.resolve("digits").toString());
+    String pixels = DigitsInput.write(spark, dir.resolve("digits"));
     table = dir.resolve("predictions").toString();
     job = dir.resolve("job.yaml");
     Files.writeString(

@@ -3,6 +3,7 @@ package dev.inferlake.executors;
 import ai.onnx.proto.OnnxMl;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.inferlake.executors.internal.ScoringErrors;
+import dev.inferlake.executors.internal.TempFolders;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
@@ -102,7 +101,7 @@ public record StorageModelSource(String folderUri) implements ModelSource {
       throw ScoringErrors.fetchFailed(folderUri, e);
     } finally {
       if (tmp != null) {
-        deleteQuietly(tmp);
+        TempFolders.deleteQuietly(tmp);
       }
     }
   }
@@ -162,13 +161,5 @@ public record StorageModelSource(String folderUri) implements ModelSource {
 
   private static Configuration hadoop() {
     return SparkEnv.get() != null ? SparkHadoopUtil.get().conf() : new Configuration();
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: a leftover temp folder holds no complete model
-    }
   }
 }

@@ -150,12 +150,9 @@ public final class ModelPackage {
     return out.toByteArray();
   }
 
-  /** The distinct external data file locations of a model, in first-use order. */
+  /** The distinct external data file locations of an ONNX model, in first-use order. */
   public static java.util.List<String> externalDataFiles(byte[] raw, String what) {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-    if (ModelFormat.detect(raw, what) != ModelFormat.ONNX) {
-      return java.util.List.of();
-    }
     for (OnnxMl.TensorProto t : parse(raw, what).getGraph().getInitializerList()) {
       if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
         t.getExternalDataList().stream()

@@ -301,13 +301,14 @@ public final class CompressionBench implements Callable<Integer> {
           timedRows);
       log.flush();
       for (OrtSession session : sessions.values()) {
-        loop(env, session, s.timed(), s.width(), batch, Math.min(timedRows, 20 * batch));
+        PlainOnnxLoop.seconds(
+            session, s.timed(), s.width(), batch, Math.min(timedRows, 20 * batch));
       }
       for (int round = 0; round < rounds; round++) {
         for (Map.Entry<String, OrtSession> e : sessions.entrySet()) {
           seconds
               .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-              .add(loop(env, e.getValue(), s.timed(), s.width(), batch, timedRows));
+              .add(PlainOnnxLoop.seconds(e.getValue(), s.timed(), s.width(), batch, timedRows));
         }
       }
       List<Measured> rowsOut = new ArrayList<>();
@@ -335,27 +336,6 @@ public final class CompressionBench implements Callable<Integer> {
         session.close();
       }
     }
-  }
-
-  /** Seconds to score the first {@code rows} rows batch by batch, as a plain loop would. */
-  private static double loop(
-      OrtEnvironment env, OrtSession s, float[] x, int width, int batch, int rows)
-      throws OrtException {
-    String input = s.getInputNames().iterator().next();
-    FloatBuffer buf =
-        ByteBuffer.allocateDirect(batch * width * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    long start = System.nanoTime();
-    for (int off = 0; off < rows; off += batch) {
-      int n = Math.min(batch, rows - off);
-      buf.clear();
-      buf.put(x, off * width, n * width);
-      buf.flip();
-      try (OnnxTensor in = OnnxTensor.createTensor(env, buf, new long[] {n, width});
-          OrtSession.Result r = s.run(Map.of(input, in))) {
-        r.get(0);
-      }
-    }
-    return (System.nanoTime() - start) / 1e9;
   }
 
   private static int[] argmax(OrtSession s, float[] x, int width) throws OrtException {

@@ -81,7 +81,7 @@ public final class DjlRunner implements Runner {
       LOG.info("model '{}' loaded in {} {}", label, engine.getEngineName(), engine.getVersion());
       return new DjlRunner(m, sig, label, dir);
     } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
-      deleteQuietly(dir);
+      TempFolders.deleteQuietly(dir);
       if (e instanceof dev.inferlake.model.InferlakeException ie) {
         throw ie;
       }
@@ -145,17 +145,6 @@ public final class DjlRunner implements Runner {
   @Override
   public void close() {
     model.close();
-    deleteQuietly(folder);
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.debug("could not delete {}: {}", dir, e.toString());
-    }
+    TempFolders.deleteQuietly(folder);
   }
 }
