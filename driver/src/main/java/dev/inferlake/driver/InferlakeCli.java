@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     description = "Batch inference on Spark: score datasets with ONNX models into Delta tables.",
     subcommands = {
       RunCommand.class,
+      dev.inferlake.driver.internal.PlanCommand.class,
       DemoCommand.class,
       dev.inferlake.driver.internal.ReportCommand.class,
       dev.inferlake.driver.internal.ModelCommand.class,

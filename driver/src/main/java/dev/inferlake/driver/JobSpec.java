@@ -39,7 +39,13 @@ import java.util.regex.Pattern;
  * max_invalid_fraction: 0.05       # skip/quarantine: fail the run above this share of input rows
  * resumable:                       # optional, for very large inputs
  *   chunks: 16                     # commit the input in 16 chunks; a rerun skips committed ones
- * batch_size: 1024
+ * batch_size: 1024                 # rows per engine call, or auto: each executor probes its model(s)
+ * partitioning:                   # optional: how the input is cut into tasks
+ *   mode: metadata                 # metadata (default): equal rows per task from Parquet footers and
+ *                                  # Delta statistics | spark: Spark's own file splits
+ *   target_task_seconds: 120       # aim for tasks this long, at the rate of the last run of these models
+ *   rows_per_task: 2000000         # or say the rows per task outright
+ *   max_skew: 1.5                  # largest task at most this many times the median task's rows
  * device: cpu                      # cpu | gpu | gpu-required
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * </pre>
@@ -48,7 +54,7 @@ public record JobSpec(
     Input input,
     List<Model> models,
     Output output,
-    Integer batchSize,
+    String batchSize,
     String device,
     String registry,
     Security security,
@@ -58,7 +64,8 @@ public record JobSpec(
     Double maxInvalidFraction,
     Resumable resumable,
     Evaluate evaluate,
-    ReportSpec report) {
+    ReportSpec report,
+    Partitioning partitioning) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -164,8 +171,59 @@ public record JobSpec(
     return security == null ? new Security(null, null, false, List.of()) : security;
   }
 
+  /**
+   * Rows per engine call; {@link dev.inferlake.executors.ScoringSpec#AUTO_BATCH_SIZE} for {@code
+   * auto}.
+   */
   public int batchSizeOrDefault() {
-    return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+    if (batchSize == null) {
+      return DEFAULT_BATCH_SIZE;
+    }
+    if (batchSize.trim().equals("auto")) {
+      return dev.inferlake.executors.ScoringSpec.AUTO_BATCH_SIZE;
+    }
+    try {
+      int n = Integer.parseInt(batchSize.trim());
+      if (n >= 1 && n <= 1_000_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw JobErrors.badValue("batch_size", batchSize, "auto, or a count between 1 and 1000000");
+  }
+
+  /**
+   * How the input is cut into tasks.
+   *
+   * @param mode {@code metadata} (default) or {@code spark}
+   * @param targetTaskSeconds the task length to aim for, at the last run's measured rate
+   * @param rowsPerTask rows per task, instead of a target time
+   * @param maxSkew the largest task's rows over the median's at most
+   */
+  public record Partitioning(
+      String mode, Double targetTaskSeconds, Long rowsPerTask, Double maxSkew) {
+    /** Default task length to aim for. */
+    public static final double DEFAULT_TARGET_TASK_SECONDS = 120;
+
+    /** Rows per task when no earlier run gives a rate and no rows_per_task is set. */
+    public static final long DEFAULT_ROWS_PER_TASK = 1_000_000;
+
+    public boolean byMetadata() {
+      return mode == null || mode.equals("metadata");
+    }
+
+    public double targetTaskSecondsOrDefault() {
+      return targetTaskSeconds == null ? DEFAULT_TARGET_TASK_SECONDS : targetTaskSeconds;
+    }
+
+    public double maxSkewOrDefault() {
+      return maxSkew == null ? dev.inferlake.partitioning.PlanTarget.DEFAULT_MAX_SKEW : maxSkew;
+    }
+  }
+
+  public Partitioning partitioningOrDefault() {
+    return partitioning == null ? new Partitioning(null, null, null, null) : partitioning;
   }
 
   /** Whether executors fetch packages from the registry themselves. */
@@ -316,8 +374,24 @@ public record JobSpec(
       throw JobErrors.badValue(
           "resumable.chunks", String.valueOf(resumable.chunks()), "a count from 1 to 10000");
     }
-    if (batchSize != null && (batchSize < 1 || batchSize > 1_000_000)) {
-      throw JobErrors.badValue("batch_size", String.valueOf(batchSize), "between 1 and 1000000");
+    batchSizeOrDefault();
+    Partitioning part = partitioningOrDefault();
+    if (part.mode() != null && !List.of("metadata", "spark").contains(part.mode())) {
+      throw JobErrors.badValue("partitioning.mode", part.mode(), "one of metadata, spark");
+    }
+    if (part.targetTaskSeconds() != null && !(part.targetTaskSeconds() > 0)) {
+      throw JobErrors.badValue(
+          "partitioning.target_task_seconds",
+          String.valueOf(part.targetTaskSeconds()),
+          "a number of seconds > 0");
+    }
+    if (part.rowsPerTask() != null && part.rowsPerTask() < 1) {
+      throw JobErrors.badValue(
+          "partitioning.rows_per_task", String.valueOf(part.rowsPerTask()), "a count >= 1");
+    }
+    if (part.maxSkew() != null && !(part.maxSkew() >= 1)) {
+      throw JobErrors.badValue(
+          "partitioning.max_skew", String.valueOf(part.maxSkew()), "a number >= 1");
     }
     deviceOrDefault();
     if (shipping != null && !List.of("broadcast", "storage").contains(shipping)) {

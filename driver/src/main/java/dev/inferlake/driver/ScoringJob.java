@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inferlake.driver.internal.BroadcastModelSource;
 import dev.inferlake.driver.internal.ChunkPlan;
 import dev.inferlake.driver.internal.CommitLog;
+import dev.inferlake.driver.internal.InputPlanner;
 import dev.inferlake.driver.internal.JobErrors;
 import dev.inferlake.driver.internal.ModelResolver;
 import dev.inferlake.driver.internal.ResolvedModel;
@@ -117,6 +118,28 @@ public final class ScoringJob {
     }
   }
 
+  /**
+   * Plans {@code spec}'s input as a run would, without scoring: reads footers and Delta statistics,
+   * cuts the input into tasks, and returns the plan with the rate it was sized by.
+   */
+  public PlanPreview plan(JobSpec spec) {
+    InputRead in = readInput(spec);
+    List<String> labels = spec.models().stream().map(JobSpec.Model::label).toList();
+    Double rate = InputPlanner.lastRate(spark, spec.output().runsTableOrDefault(), labels);
+    JobSpec.Partitioning p = spec.partitioningOrDefault();
+    InputPlanner planner =
+        InputPlanner.of(spark, spec, in.version(), p.rowsPerTask() == null ? rate : null);
+    return new PlanPreview(planner.plan(in.rows()), planner, rate);
+  }
+
+  /**
+   * A plan, as {@code inferlake plan} prints it.
+   *
+   * @param rowsPerSecond one slot's rate in the latest run of the same versions; null if none
+   */
+  public record PlanPreview(
+      InputPlanner.Planned planned, InputPlanner planner, Double rowsPerSecond) {}
+
   /** What a run has found out so far, for its runs-table rows if it fails. */
   private static final class RunState {
     final Instant start;
@@ -210,14 +233,15 @@ public final class ScoringJob {
       int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
       String group = "inferlake-" + runId;
       state.taskTime = new TaskTime(spark.sparkContext(), group);
-      RunWriter writer = new RunWriter(spark, spec, ds, group);
+      RunWriter writer = new RunWriter(spark, spec, ds, group, planner(spec, in.version(), models));
       LOG.info(
-          "run {}: scoring {} with {} model version(s), batch size {}, {} input partition(s){}",
+          "run {}: scoring {} with {} model version(s), batch size {}{}",
           runId,
           spec.input().path(),
           scored.size(),
-          spec.batchSizeOrDefault(),
-          projected.rdd().getNumPartitions(),
+          spec.batchSizeOrDefault() == ScoringSpec.AUTO_BATCH_SIZE
+              ? "auto (probed on each executor)"
+              : spec.batchSizeOrDefault(),
           plan.size() > 1 ? ", in " + plan.size() + " chunks" : "");
       spark.sparkContext().setJobGroup(group, "inferlake run " + runId, false);
       ScoringProgress progress =
@@ -291,6 +315,23 @@ public final class ScoringJob {
     LOG.info(summary.logLine());
     afterCommit(spec, ds, state, summary, end, in, labelColumn);
     return summary;
+  }
+
+  /**
+   * The planner for this job's input: rows per task from {@code partitioning}, or from the rate of
+   * the latest run of the same model versions in the runs table.
+   */
+  private InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
+    JobSpec.Partitioning p = spec.partitioningOrDefault();
+    Double rate = null;
+    if (p.byMetadata() && p.rowsPerTask() == null) {
+      rate =
+          InputPlanner.lastRate(
+              spark,
+              spec.output().runsTableOrDefault(),
+              models.stream().map(m -> m.spec().label()).toList());
+    }
+    return InputPlanner.of(spark, spec, deltaVersion, rate);
   }
 
   /**

@@ -244,7 +244,9 @@ class ScoringJobIT {
                   "--set",
                   "output.table=" + one,
                   "--set",
-                  "batch_size=1")
+                  "batch_size=1",
+                  "--set",
+                  "partitioning.mode=spark")
               .exitCode());
       // 7 does not divide any file's row count: every partition ends with a short batch.
       assertEquals(
@@ -258,7 +260,9 @@ class ScoringJobIT {
                   "--set",
                   "output.table=" + many,
                   "--set",
-                  "batch_size=7")
+                  "batch_size=7",
+                  "--set",
+                  "partitioning.mode=spark")
               .exitCode());
       for (String v : List.of("v1", "v2")) {
         Map<String, Object[]> a = predictions(one, v, "2026-03-01");
@@ -297,6 +301,8 @@ class ScoringJobIT {
               "input.path=" + input,
               "--set",
               "output.table=" + table("sessions"),
+              "--set",
+              "partitioning.mode=spark",
               "--set",
               "models=[{name: m, version: v3, path: "
                   + dir.resolve("models/m-v3.onnx")

@@ -1,5 +1,6 @@
 package dev.inferlake.executors;
 
+import dev.inferlake.executors.internal.BatchSizeProbe;
 import dev.inferlake.executors.internal.ScoringIterator;
 import dev.inferlake.executors.internal.ValidationIterator;
 import dev.inferlake.model.ExecutorModelCache;
@@ -74,9 +75,14 @@ public final class PartitionScorer implements Serializable {
     List<Runner> runners = leases.stream().map(ExecutorModelCache.Lease::value).toList();
     ScoringMetrics.BatchRecorder recorder =
         metrics == null ? null : metrics.recorder(spec.models(), runners);
+    int batchSize =
+        spec.batchSize() == ScoringSpec.AUTO_BATCH_SIZE
+            ? BatchSizeProbe.choose(spec.models(), runners, spec.runner())
+            : spec.batchSize();
     return new ScoringIterator(
         spec,
         runners,
+        batchSize,
         rows,
         recorder,
         () -> {

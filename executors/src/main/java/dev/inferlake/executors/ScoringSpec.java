@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param models every model version scored in this pass over the input
  * @param keys key columns copied to the prediction rows
- * @param batchSize rows per engine call (the last batch of a partition may be shorter)
+ * @param batchSize rows per engine call (the last batch of a partition may be shorter), or {@link
+ *     #AUTO_BATCH_SIZE} for a size each executor picks by a short probe of its runners
  * @param runner how runners are created
  * @param runId the run's id, stored on every row
  * @param dsEpochDay the run date ({@code ds}) as days since 1970-01-01
@@ -31,14 +32,17 @@ public record ScoringSpec(
     FaultInjection faults)
     implements Serializable {
 
+  /** The batch size that asks each executor to pick one by probing its runners. */
+  public static final int AUTO_BATCH_SIZE = 0;
+
   public ScoringSpec {
     models = List.copyOf(models);
     keys = List.copyOf(keys);
     if (models.isEmpty()) {
       throw new IllegalArgumentException("at least one model is needed");
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    if (batchSize < 1 && batchSize != AUTO_BATCH_SIZE) {
+      throw new IllegalArgumentException("batchSize must be >= 1 or AUTO, was " + batchSize);
     }
     Objects.requireNonNull(runner, "runner");
     Objects.requireNonNull(runId, "runId");

@@ -152,6 +152,34 @@ class PartitionScorerTest {
   }
 
   @Test
+  void autoBatchSizeProbesTheRunnerAndPicksTheSmallestNearTheBest() {
+    LinearModel lm = TestModels.linear(FEATURES, 3, 31);
+    ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
+    RunnerOptions options = new RunnerOptions(1, Device.CPU);
+    try (dev.inferlake.model.ExecutorModelCache.Lease<Runner> lease =
+        ExecutorRunners.acquire(m, options)) {
+      int[] sizes = {8, 64, 512, 4096};
+      dev.inferlake.executors.internal.BatchSizeProbe.Result r =
+          dev.inferlake.executors.internal.BatchSizeProbe.probe(
+              List.of(lease.value()), List.of(m), sizes);
+      assertEquals(4, r.rowsPerSecond().size(), r.toString());
+      double best = 0;
+      for (int b : sizes) {
+        assertTrue(r.rowsPerSecond().get(b) > 0, r.toString());
+        best = Math.max(best, r.rowsPerSecond().get(b));
+      }
+      assertTrue(r.rowsPerSecond().get(r.chosen()) >= 0.95 * best, r.toString());
+      for (int b : sizes) {
+        if (b < r.chosen()) {
+          assertTrue(r.rowsPerSecond().get(b) < 0.95 * best, r.toString());
+        }
+      }
+      // per-call overhead dominates a 16-feature linear model at 8 rows: larger batches win
+      assertTrue(r.chosen() > 8, r.toString());
+    }
+  }
+
+  @Test
   void batchSizeDoesNotChangePredictions() {
     LinearModel lm = TestModels.linear(FEATURES, 4, 12);
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
@@ -161,8 +189,16 @@ class PartitionScorerTest {
         collect(scorer(spec(8, Device.CPU, m)).score(arrayRows(x).iterator()));
     List<InternalRow> big =
         collect(scorer(spec(1000, Device.CPU, m)).score(arrayRows(x).iterator()));
+    List<InternalRow> auto =
+        collect(
+            scorer(spec(ScoringSpec.AUTO_BATCH_SIZE, Device.CPU, m))
+                .score(arrayRows(x).iterator()));
     assertEquals(37, one.size());
+    assertEquals(37, auto.size());
     for (int i = 0; i < 37; i++) {
+      assertEquals("k" + i, auto.get(i).getUTF8String(0).toString());
+      assertArrayEquals(
+          one.get(i).getArray(2).toFloatArray(), auto.get(i).getArray(2).toFloatArray(), 1e-6f);
       assertEquals(one.get(i).getDouble(1), eight.get(i).getDouble(1));
       assertEquals(one.get(i).getDouble(1), big.get(i).getDouble(1));
       assertArrayEquals(

@@ -48,6 +48,7 @@ public final class RunWriter {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
+  private final InputPlanner planner;
   private final SparkSession spark;
   private final JobSpec spec;
   private final LocalDate ds;
@@ -64,8 +65,10 @@ public final class RunWriter {
   /**
    * @param group the run's Spark job group; the scoring RDD is named after it
    */
-  public RunWriter(SparkSession spark, JobSpec spec, LocalDate ds, String group) {
+  public RunWriter(
+      SparkSession spark, JobSpec spec, LocalDate ds, String group, InputPlanner planner) {
     this.spark = spark;
+    this.planner = planner;
     this.spec = spec;
     this.ds = ds;
     this.group = group;
@@ -140,7 +143,17 @@ public final class RunWriter {
       String quarantineOwned,
       ObjectNode commitInfo) {
     PartitionScorer scorer = new PartitionScorer(scoring, metrics);
-    JavaRDD<InternalRow> rows = input.queryExecution().toRdd().toJavaRDD();
+    InputPlanner.Planned planned = planner.plan(input);
+    JavaRDD<InternalRow> rows = planned.rows();
+    if (planned.plan() != null) {
+      commitInfo
+          .putObject("plan")
+          .put("partitions", planned.plan().size())
+          .put("rows_min", planned.plan().minRows())
+          .put("rows_median", planned.plan().medianRows())
+          .put("rows_max", planned.plan().maxRows())
+          .put("slots", planned.plan().slots().count());
+    }
     Dataset<Row> rejects = null;
     long rowsIn = -1;
     Map<String, Long> invalid = new java.util.TreeMap<>();

@@ -13,16 +13,23 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Reads up to {@code batchSize} input rows, runs every model on the batch, then emits the batch's
  * prediction rows; repeats until the input is exhausted. Buffers are allocated once per task.
  * Models fed from the same columns share one encoded buffer.
+ *
+ * <p>Output rows are written without per-value objects: one mutable row is reused for every output
+ * row (Spark's scan of the resulting RDD projects each row to an {@code UnsafeRow} before asking
+ * for the next, as it does for rows it reads itself), and a model's probabilities are copied from
+ * its output buffer into one reused array per model. A caller that keeps rows must {@code copy()}
+ * them.
  *
  * <p>A row a model cannot take fails the task ({@link OnInvalid#FAIL}) or is left out of that
  * model's predictions (the validation pass reports it); other models still predict it.
@@ -38,7 +45,14 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final RowEncoder encoder;
 
   private final FloatBuffer[] outputs;
-  private final Object[][] batchKeys;
+  private final KeySlots batchKeys;
+
+  /** Per model: the probabilities array, rewritten in place for every row. */
+  private final byte[][] probabilityBytes;
+
+  private final UnsafeArrayData[] probabilities;
+  private final int probabilityHeader[];
+  private final SpecificInternalRow out;
 
   /** Per model and batch slot: whether the model cannot take the row. */
   private final boolean[][] rejected;
@@ -61,12 +75,14 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private int cursorSlot;
 
   /**
+   * @param batchSize rows per engine call (the spec's, or the one a probe chose for {@code auto})
    * @param recorder times every engine call; null to time none
    * @param onExhausted run once, when the input is exhausted
    */
   public ScoringIterator(
       ScoringSpec spec,
       List<Runner> runners,
+      int batchSize,
       Iterator<InternalRow> input,
       ScoringMetrics.BatchRecorder recorder,
       Runnable onExhausted) {
@@ -76,11 +92,15 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     this.spec = spec;
     this.models = spec.models();
     this.runners = runners;
-    this.batchSize = spec.batchSize();
+    this.batchSize = batchSize;
     this.keys = spec.keys().toArray(new KeyColumn[0]);
     this.failOnInvalid = spec.onInvalid() == OnInvalid.FAIL;
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
     this.encoder = new RowEncoder(spec, batchSize);
-    this.batchKeys = new Object[batchSize][keys.length];
+    this.batchKeys = new KeySlots(keys, batchSize);
+    this.out = new SpecificInternalRow(dev.inferlake.executors.PredictionSchema.of(spec.keys()));
     int m = models.size();
     this.rejected = new boolean[m][batchSize];
     this.acceptedInBatch = new int[m];
@@ -88,6 +108,9 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     this.names = new UTF8String[m];
     this.versions = new UTF8String[m];
     this.digests = new UTF8String[m];
+    this.probabilityBytes = new byte[m][];
+    this.probabilities = new UnsafeArrayData[m];
+    this.probabilityHeader = new int[m];
     for (int i = 0; i < m; i++) {
       ScoredModel model = models.get(i);
       outputs[i] =
@@ -97,6 +120,16 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       names[i] = UTF8String.fromString(model.name());
       versions[i] = UTF8String.fromString(model.version());
       digests[i] = UTF8String.fromString(model.digest());
+      if (model.isClassifier()) {
+        int width = model.outputWidth();
+        int header = UnsafeArrayData.calculateHeaderPortionInBytes(width);
+        byte[] b = new byte[header + ((width * 4 + 7) & ~7)];
+        Platform.putLong(b, Platform.BYTE_ARRAY_OFFSET, width); // element count; no null bits
+        probabilityBytes[i] = b;
+        probabilityHeader[i] = header;
+        probabilities[i] = new UnsafeArrayData();
+        probabilities[i].pointTo(b, Platform.BYTE_ARRAY_OFFSET, b.length);
+      }
     }
     this.runId = UTF8String.fromString(spec.runId());
   }
@@ -141,10 +174,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
           acceptedInBatch[m]++;
         }
       }
-      Object[] k = batchKeys[filled];
-      for (int j = 0; j < keys.length; j++) {
-        k[j] = copyOf(row.get(keys[j].ordinal(), keys[j].type()));
-      }
+      batchKeys.keep(row, filled);
       filled++;
     }
     if (filled == 0) {
@@ -174,34 +204,37 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     int m = cursorModel;
     int r = cursorSlot++;
     ScoredModel model = models.get(m);
-    FloatBuffer out = outputs[m];
+    FloatBuffer output = outputs[m];
     int width = model.outputWidth();
     int base = r * width;
-    Object[] values = new Object[keys.length + 8];
-    System.arraycopy(batchKeys[r], 0, values, 0, keys.length);
+    batchKeys.writeTo(out, r);
     int c = keys.length;
     if (model.isClassifier()) {
-      float[] probs = new float[width];
-      out.get(base, probs);
+      byte[] b = probabilityBytes[m];
+      long at = Platform.BYTE_ARRAY_OFFSET + probabilityHeader[m];
       int best = 0;
-      for (int j = 1; j < width; j++) {
-        if (probs[j] > probs[best]) {
+      float top = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < width; j++) {
+        float p = output.get(base + j);
+        Platform.putFloat(b, at + 4L * j, p);
+        if (p > top || j == 0) {
+          top = p;
           best = j;
         }
       }
-      values[c++] = (double) best;
-      values[c++] = UnsafeArrayData.fromPrimitiveArray(probs);
+      out.setDouble(c++, best);
+      out.update(c++, probabilities[m]);
     } else {
-      values[c++] = (double) out.get(base);
-      values[c++] = null;
+      out.setDouble(c++, output.get(base));
+      out.setNullAt(c++);
     }
-    values[c++] = names[m];
-    values[c++] = versions[m];
-    values[c++] = digests[m];
-    values[c++] = runId;
-    values[c++] = spec.dsEpochDay();
-    values[c] = spec.scoredAtMicros();
-    return new GenericInternalRow(values);
+    out.update(c++, names[m]);
+    out.update(c++, versions[m]);
+    out.update(c++, digests[m]);
+    out.update(c++, runId);
+    out.setInt(c++, spec.dsEpochDay());
+    out.setLong(c, spec.scoredAtMicros());
+    return out;
   }
 
   /** Rows from a scan are reused buffers: keep our own copy of any value that points into one. */

@@ -1,0 +1,129 @@
+package dev.inferlake.executors.internal;
+
+import dev.inferlake.executors.Runner;
+import dev.inferlake.executors.RunnerOptions;
+import dev.inferlake.executors.ScoredModel;
+import dev.inferlake.model.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks the batch size for {@code batch_size: auto} by timing the task's own runners, on the
+ * executor's own CPU or GPU, at a few sizes: the smallest size within 5% of the best rate wins
+ * (smaller batches hold less memory). Inputs are zeros, which every float model takes. The first
+ * task of a JVM probes; later tasks with the same models and runner options reuse its answer.
+ */
+public final class BatchSizeProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchSizeProbe.class);
+
+  /** The sizes tried, smallest first. */
+  public static final int[] CANDIDATES = {64, 256, 1024, 4096, 16384};
+
+  /** Used when a model's inputs have no fixed width to probe with. */
+  public static final int FALLBACK = 1024;
+
+  private static final long MIN_NANOS = 40_000_000L;
+  private static final long STOP_NANOS = 1_500_000_000L;
+
+  private static final Map<String, Integer> CHOSEN = new ConcurrentHashMap<>();
+
+  private BatchSizeProbe() {}
+
+  /**
+   * The result of a probe.
+   *
+   * @param chosen the batch size picked
+   * @param rowsPerSecond each size tried, with the rows per second all models scored at it
+   */
+  public record Result(int chosen, Map<Integer, Double> rowsPerSecond) {}
+
+  /** The batch size for these runners: this JVM's earlier answer, or a new probe. */
+  public static int choose(List<ScoredModel> models, List<Runner> runners, RunnerOptions options) {
+    StringBuilder key = new StringBuilder(options.toString());
+    for (ScoredModel m : models) {
+      key.append('|').append(m.digest());
+    }
+    return CHOSEN.computeIfAbsent(
+        key.toString(),
+        k -> {
+          Result r = probe(runners, models, CANDIDATES);
+          LOG.info(
+              "batch_size auto: {} rows per engine call (rows/s by size: {})",
+              r.chosen(),
+              r.rowsPerSecond());
+          return r.chosen();
+        });
+  }
+
+  /** Times every runner at each candidate size. */
+  public static Result probe(List<Runner> runners, List<ScoredModel> models, int[] candidates) {
+    Map<Integer, Double> rates = new LinkedHashMap<>();
+    for (Runner r : runners) {
+      for (TensorSpec in : r.signature().inputs()) {
+        if (in.elementsPerRow() <= 0) {
+          return new Result(FALLBACK, rates);
+        }
+      }
+    }
+    for (int b : candidates) {
+      List<Map<String, FloatBuffer>> inputs = new ArrayList<>();
+      List<FloatBuffer> outputs = new ArrayList<>();
+      for (int i = 0; i < runners.size(); i++) {
+        Map<String, FloatBuffer> in = new HashMap<>();
+        for (TensorSpec t : runners.get(i).signature().inputs()) {
+          in.put(t.name(), zeros(Math.multiplyExact(b, (int) t.elementsPerRow())));
+        }
+        inputs.add(in);
+        outputs.add(zeros(Math.multiplyExact(b, models.get(i).outputWidth())));
+      }
+      runAll(runners, models, inputs, outputs, b); // warm-up at this shape
+      long spent = 0;
+      int reps = 0;
+      while (reps < 2 || spent < MIN_NANOS) {
+        long t0 = System.nanoTime();
+        runAll(runners, models, inputs, outputs, b);
+        spent += System.nanoTime() - t0;
+        reps++;
+      }
+      rates.put(b, (double) reps * b / (spent / 1e9));
+      if (spent / reps > STOP_NANOS) {
+        break; // one call already takes long: larger batches only cost memory
+      }
+    }
+    double best = rates.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    int chosen = FALLBACK;
+    for (Map.Entry<Integer, Double> e : rates.entrySet()) {
+      if (e.getValue() >= 0.95 * best) {
+        chosen = e.getKey();
+        break;
+      }
+    }
+    return new Result(chosen, rates);
+  }
+
+  private static void runAll(
+      List<Runner> runners,
+      List<ScoredModel> models,
+      List<Map<String, FloatBuffer>> inputs,
+      List<FloatBuffer> outputs,
+      int rows) {
+    for (int i = 0; i < runners.size(); i++) {
+      runners.get(i).run(inputs.get(i), rows, models.get(i).outputName(), outputs.get(i));
+    }
+  }
+
+  private static FloatBuffer zeros(int floats) {
+    return ByteBuffer.allocateDirect(Math.multiplyExact(floats, 4))
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+  }
+}
