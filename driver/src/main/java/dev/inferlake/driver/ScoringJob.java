@@ -189,32 +189,7 @@ public final class ScoringJob {
     RunWriter.Outcome last;
     ChunkPlan plan;
     try {
-      int next = 0;
-      for (ResolvedModel m : models) {
-        List<InputBinding> bindings = new ArrayList<>();
-        for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
-          bindings.add(
-              InputBinding.bind(inSpec, columnsPerInput.get(next++), schema, m.spec().label()));
-        }
-        TensorSpec out = chooseOutput(m);
-        ModelSource source;
-        if (m.payload() == null) {
-          source = new StorageModelSource(m.location());
-        } else {
-          Broadcast<byte[]> b = jsc.broadcast(m.payload());
-          broadcasts.add(b);
-          source = new BroadcastModelSource(b);
-        }
-        scored.add(
-            new ScoredModel(
-                m.manifest(),
-                bindings,
-                out.name(),
-                (int) out.elementsPerRow(),
-                source,
-                m.manifest().packedSha256(),
-                keyRef));
-      }
+      scored.addAll(scoredModels(models, columnsPerInput, schema, keyRef, jsc, broadcasts));
       int chunks = spec.chunksOrDefault();
       String newRunId = UUID.randomUUID().toString();
       plan =
@@ -315,6 +290,91 @@ public final class ScoringJob {
     LOG.info(summary.logLine());
     afterCommit(spec, ds, state, summary, end, in, labelColumn);
     return summary;
+  }
+
+  /** Every model version as the executors get it: input bindings, output, and how it ships. */
+  private static List<ScoredModel> scoredModels(
+      List<ResolvedModel> models,
+      List<List<String>> columnsPerInput,
+      StructType schema,
+      KeyRef keyRef,
+      JavaSparkContext jsc,
+      List<Broadcast<byte[]>> broadcasts) {
+    List<ScoredModel> scored = new ArrayList<>();
+    int next = 0;
+    for (ResolvedModel m : models) {
+      List<InputBinding> bindings = new ArrayList<>();
+      for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
+        bindings.add(
+            InputBinding.bind(inSpec, columnsPerInput.get(next++), schema, m.spec().label()));
+      }
+      TensorSpec out = chooseOutput(m);
+      ModelSource source;
+      if (m.payload() == null) {
+        source = new StorageModelSource(m.location());
+      } else {
+        Broadcast<byte[]> b = jsc.broadcast(m.payload());
+        broadcasts.add(b);
+        source = new BroadcastModelSource(b);
+      }
+      scored.add(
+          new ScoredModel(
+              m.manifest(),
+              bindings,
+              out.name(),
+              (int) out.elementsPerRow(),
+              source,
+              m.manifest().packedSha256(),
+              keyRef));
+    }
+    return scored;
+  }
+
+  /**
+   * The predictions {@code spec} would write for {@code ds}, as a lazy DataFrame in the prediction
+   * table's schema, without writing anything: the same planning, shipping and scoring as {@link
+   * #run}, for notebooks and for timing scoring alone. Rows a model cannot take fail the scan.
+   * Broadcast model packages live as long as the session.
+   */
+  public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
+    List<ResolvedModel> models =
+        ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
+    InputRead in = readInput(spec);
+    List<List<String>> columnsPerInput = new ArrayList<>();
+    List<String> columns = project(spec, in.rows(), models, columnsPerInput);
+    Dataset<Row> projected = select(in.rows(), columns);
+    StructType schema = projected.schema();
+    List<KeyColumn> keys = new ArrayList<>();
+    for (String k : spec.input().key()) {
+      int ord = schema.fieldIndex(k);
+      keys.add(new KeyColumn(k, ord, schema.fields()[ord].dataType()));
+    }
+    JobSpec.Security sec = spec.securityOrDefault();
+    KeyRef keyRef =
+        sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
+            ? null
+            : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<ScoredModel> scored =
+        scoredModels(models, columnsPerInput, schema, keyRef, jsc, new ArrayList<>());
+    int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+    ScoringSpec scoring =
+        new ScoringSpec(
+            scored,
+            keys,
+            spec.batchSizeOrDefault(),
+            new RunnerOptions(taskCpus, spec.deviceOrDefault()),
+            "preview-" + UUID.randomUUID(),
+            (int) ds.toEpochDay(),
+            ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant()),
+            spec.modelCacheBytesOrDefault(),
+            dev.inferlake.executors.OnInvalid.FAIL,
+            FaultInjection.NONE);
+    dev.inferlake.executors.PartitionScorer scorer =
+        new dev.inferlake.executors.PartitionScorer(scoring, null);
+    org.apache.spark.api.java.JavaRDD<org.apache.spark.sql.catalyst.InternalRow> rows =
+        planner(spec, in.version(), models).plan(projected).rows().mapPartitions(scorer::score);
+    return spark.internalCreateDataFrame(rows.rdd(), PredictionSchema.of(keys), false);
   }
 
   /**

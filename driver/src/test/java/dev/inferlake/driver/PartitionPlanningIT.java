@@ -198,6 +198,19 @@ class PartitionPlanningIT {
     assertEquals(
         TOTAL, spark.read().format("delta").load(dir.resolve("predictions").toString()).count());
 
+    // scoring without writing gives the rows the run wrote
+    Dataset<Row> preview =
+        new ScoringJob(spark, java.time.Clock.systemUTC())
+            .predictions(spec(), java.time.LocalDate.of(2026, 5, 1));
+    Dataset<Row> written = spark.read().format("delta").load(dir.resolve("predictions").toString());
+    assertEquals(TOTAL, preview.count());
+    assertEquals(
+        0,
+        preview
+            .select("id", "prediction", "probabilities", "model_version")
+            .except(written.select("id", "prediction", "probabilities", "model_version"))
+            .count());
+
     Cli after =
         Cli.run("plan", "--job", job.toString(), "--set", "partitioning.rows_per_task=null");
     assertEquals(0, after.exitCode(), after.err());

@@ -240,7 +240,7 @@ public final class CompressionBench implements Callable<Integer> {
         timed);
   }
 
-  private static Path findDigits() {
+  static Path findDigits() {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       Path f = p.resolve("scripts").resolve("models");
       if (Files.isRegularFile(f.resolve("digits-mlp.onnx"))) {

@@ -111,14 +111,25 @@ public final class OnnxRunner implements Runner {
   /** The first GPU address Spark assigned to the running task, or -1. */
   static int assignedGpu() {
     TaskContext tc = TaskContext.get();
-    if (tc == null) {
-      return -1;
-    }
-    ResourceInformation gpu = tc.resourcesJMap().get("gpu");
+    return tc == null ? -1 : gpuAddress(tc.resourcesJMap());
+  }
+
+  /**
+   * The CUDA device of a task's resources: the first address of its {@code gpu} resource (Spark
+   * gives addresses as strings, e.g. "0"); -1 when it has none.
+   */
+  static int gpuAddress(Map<String, ResourceInformation> resources) {
+    ResourceInformation gpu = resources.get("gpu");
     if (gpu == null || gpu.addresses().length == 0) {
       return -1;
     }
-    return Integer.parseInt(gpu.addresses()[0].trim());
+    try {
+      return Integer.parseInt(gpu.addresses()[0].trim());
+    } catch (NumberFormatException e) {
+      LOG.warn(
+          "GPU address '{}' is not a CUDA device number; treating as none", gpu.addresses()[0]);
+      return -1;
+    }
   }
 
   @Override
