@@ -250,7 +250,8 @@ public final class RunWriter {
                   quarantineOwned,
                   QuarantineSchema.PARTITION_COLUMNS,
                   info,
-                  commitId);
+                  commitId,
+                  null);
         }
         JavaRDD<InternalRow> predictions = rows.mapPartitions(scorer::score);
         predictions.setName(group); // the progress line follows the stages that run it
@@ -258,7 +259,15 @@ public final class RunWriter {
         Dataset<Row> df =
             spark.internalCreateDataFrame(
                 predictions.rdd(), PredictionSchema.of(scoring.keys()), false);
-        Long version = commit(df, table, owned, PredictionSchema.PARTITION_COLUMNS, info, commitId);
+        Long version =
+            commit(
+                df,
+                table,
+                owned,
+                PredictionSchema.PARTITION_COLUMNS,
+                info,
+                commitId,
+                tableIsNew ? statsColumns(scoring) : null);
         if (version == null) {
           version = CommitLog.latestVersion(spark, table);
         }
@@ -310,18 +319,59 @@ public final class RunWriter {
       String owned,
       List<String> partitionColumns,
       String info,
-      String commitId) {
-    df.write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("replaceWhere", owned)
-        .option("userMetadata", info)
-        .partitionBy(partitionColumns.toArray(new String[0]))
-        .save(table);
+      String commitId,
+      String statsColumns) {
+    // A partitioned write sorts every row by the partition columns unless the writer may keep a
+    // file open per partition value. A task's rows hold one ds and the job's model versions, so
+    // one writer per version replaces a sort of all the rows (time, and memory that grows with the
+    // input) with a few open files; Spark falls back to sorting if a task ever needs more.
+    String key = "spark.sql.maxConcurrentOutputFileWriters";
+    scala.Option<String> before = spark.conf().getOption(key);
+    int writers = spec.models().size() + 1;
+    if (before.isEmpty() || Integer.parseInt(before.get().trim()) < writers) {
+      spark.conf().set(key, writers);
+    }
+    try {
+      org.apache.spark.sql.DataFrameWriter<Row> w =
+          df.write()
+              .format("delta")
+              .mode(SaveMode.Overwrite)
+              .option("replaceWhere", owned)
+              .option("userMetadata", info);
+      if (statsColumns != null) {
+        w = w.option("delta.dataSkippingStatsColumns", statsColumns);
+      }
+      w.partitionBy(partitionColumns.toArray(new String[0])).save(table);
+    } finally {
+      if (before.isDefined()) {
+        spark.conf().set(key, before.get());
+      } else {
+        spark.conf().unset(key);
+      }
+    }
     long version = CommitLog.versionOf(spark, table, commitId);
     // Delta skips a commit that neither adds nor removes a file: nothing of ours was there and
     // nothing is new (an empty chunk, a rerun with no rejects). The table is as it was.
     return version < 0 ? null : version;
+  }
+
+  /**
+   * The columns a new prediction table keeps Delta file statistics on: the keys (lookups by key)
+   * and the prediction and time (filters on them). The per-row string columns (model name, digest,
+   * run id) hold one value per partition, so min/max statistics on them skip nothing, while
+   * collecting them compared every row's strings (a third of an end-to-end run's CPU on a small
+   * model, in a profile of scripts/bench scoring).
+   */
+  static String statsColumns(ScoringSpec scoring) {
+    List<String> cols = new ArrayList<>();
+    for (dev.inferlake.executors.KeyColumn k : scoring.keys()) {
+      if (k.type() instanceof org.apache.spark.sql.types.AtomicType) {
+        cols.add(k.name());
+      }
+    }
+    cols.add(PredictionSchema.PREDICTION);
+    cols.add(PredictionSchema.SCORED_AT);
+    return String.join(",", cols);
   }
 
   /**

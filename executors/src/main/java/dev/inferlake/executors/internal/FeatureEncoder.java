@@ -8,11 +8,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.Platform;
 
 /**
- * Copies one model input's values from Spark rows into a reusable direct buffer, one row per call,
- * each value read with a primitive accessor (no boxing) and written once.
+ * Copies one model input's values from Spark rows into a reusable staging array, one row per call,
+ * each value read with a primitive accessor (no boxing); a float array column in Spark's unsafe
+ * layout is copied in bulk. {@link #flush} then moves the whole batch into the direct buffer the
+ * runner reads, in one bulk copy.
  *
  * <p>Values a model cannot take (nulls, NaN, infinities, a wrong array length) are reported, not
  * written.
@@ -25,6 +29,7 @@ final class FeatureEncoder {
   private final ColumnBinding[] columns;
   private final int perRow;
   private final FloatBuffer buffer;
+  private final float[] staging;
 
   FeatureEncoder(InputBinding binding, String model, int batchSize) {
     this.binding = binding;
@@ -35,6 +40,12 @@ final class FeatureEncoder {
         ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(batchSize, perRow), 4))
             .order(ByteOrder.nativeOrder())
             .asFloatBuffer();
+    this.staging = new float[batchSize * perRow];
+  }
+
+  /** Moves the first {@code rows} encoded examples into {@link #buffer()}. */
+  void flush(int rows) {
+    buffer.put(0, staging, 0, rows * perRow);
   }
 
   /** The buffer the encoded batch lives in, shared with the runner. */
@@ -80,7 +91,7 @@ final class FeatureEncoder {
         case BYTE -> v = row.getByte(ord);
         default -> throw new IllegalStateException(c.type().toString());
       }
-      buffer.put(base + j, v);
+      staging[base + j] = v;
     }
     return null;
   }
@@ -105,12 +116,28 @@ final class FeatureEncoder {
     }
     switch (c.type()) {
       case FLOAT -> {
+        if (a instanceof UnsafeArrayData u) {
+          // the values sit contiguously after the header: one copy, then the finiteness check
+          Platform.copyMemory(
+              u.getBaseObject(),
+              u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
+              staging,
+              Platform.FLOAT_ARRAY_OFFSET + 4L * base,
+              4L * n);
+          for (int j = 0; j < n; j++) {
+            float v = staging[base + j];
+            if (!Float.isFinite(v)) {
+              return notFinite(c.name() + "[" + j + "]", v);
+            }
+          }
+          return null;
+        }
         for (int j = 0; j < n; j++) {
           float v = a.getFloat(j);
           if (!Float.isFinite(v)) {
             return notFinite(c.name() + "[" + j + "]", v);
           }
-          buffer.put(base + j, v);
+          staging[base + j] = v;
         }
       }
       case DOUBLE -> {
@@ -120,27 +147,27 @@ final class FeatureEncoder {
           if (!Float.isFinite(v)) {
             return notFinite(c.name() + "[" + j + "]", d);
           }
-          buffer.put(base + j, v);
+          staging[base + j] = v;
         }
       }
       case INT -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, a.getInt(j));
+          staging[base + j] = a.getInt(j);
         }
       }
       case LONG -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, a.getLong(j));
+          staging[base + j] = a.getLong(j);
         }
       }
       case SHORT -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, a.getShort(j));
+          staging[base + j] = a.getShort(j);
         }
       }
       case BYTE -> {
         for (int j = 0; j < n; j++) {
-          buffer.put(base + j, a.getByte(j));
+          staging[base + j] = a.getByte(j);
         }
       }
     }

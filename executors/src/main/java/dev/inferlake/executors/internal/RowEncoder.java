@@ -115,6 +115,13 @@ final class RowEncoder {
     return ScoringErrors.invalidRow(why, enc.model(), enc.spec(), describeKey(row));
   }
 
+  /** Moves the first {@code rows} encoded examples of every input into the runners' buffers. */
+  void flush(int rows) {
+    for (FeatureEncoder e : encoders) {
+      e.flush(rows);
+    }
+  }
+
   /** Model {@code m}'s inputs: name to the buffer holding the batch. */
   Map<String, FloatBuffer> inputsOf(int m) {
     return modelInputs.get(m);

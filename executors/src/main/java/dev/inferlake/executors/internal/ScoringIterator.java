@@ -182,6 +182,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       onExhausted.run();
       return false;
     }
+    encoder.flush(filled);
     for (int i = 0; i < models.size(); i++) {
       if (acceptedInBatch[i] > 0) {
         // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
