@@ -147,6 +147,51 @@ class JobSpecLoaderTest {
   }
 
   @Test
+  void batchSizeAutoAndPartitioning() {
+    JobSpec d = JobSpecLoader.parse(SPEC, "job.yaml", List.of());
+    assertEquals(JobSpec.DEFAULT_BATCH_SIZE, d.batchSizeOrDefault());
+    assertTrue(d.partitioningOrDefault().byMetadata(), "metadata planning by default");
+    assertEquals(1.5, d.partitioningOrDefault().maxSkewOrDefault());
+    JobSpec auto =
+        JobSpecLoader.parse(
+            SPEC,
+            "job.yaml",
+            List.of(
+                "batch_size=auto",
+                "partitioning.mode=spark",
+                "partitioning.rows_per_task=5000",
+                "partitioning.max_skew=2"));
+    assertEquals(dev.inferlake.executors.ScoringSpec.AUTO_BATCH_SIZE, auto.batchSizeOrDefault());
+    assertTrue(!auto.partitioningOrDefault().byMetadata());
+    assertEquals(5000L, auto.partitioningOrDefault().rowsPerTask());
+    assertEquals(2.0, auto.partitioningOrDefault().maxSkewOrDefault());
+    assertEquals(
+        512, JobSpecLoader.parse(SPEC, "job.yaml", List.of("batch_size=512")).batchSizeOrDefault());
+    assertTrue(
+        usageError(SPEC, "batch_size=automatic")
+            .getMessage()
+            .contains(
+                "'batch_size' is 'automatic'; expected auto, or a count between 1 and 1000000"));
+    assertTrue(
+        usageError(SPEC, "partitioning.mode=rows")
+            .getMessage()
+            .contains("'partitioning.mode' is 'rows'; expected one of metadata, spark"));
+    assertTrue(
+        usageError(SPEC, "partitioning.max_skew=0.5")
+            .getMessage()
+            .contains("'partitioning.max_skew'"));
+    assertTrue(
+        usageError(SPEC, "partitioning.rows_per_task=0")
+            .getMessage()
+            .contains("'partitioning.rows_per_task'"));
+    assertTrue(
+        usageError(SPEC, "partitioning.target_task_seconds=-1")
+            .getMessage()
+            .contains("'partitioning.target_task_seconds'"));
+    assertTrue(usageError(SPEC, "partitioning.size=3").getMessage().contains("size"));
+  }
+
+  @Test
   void badValuesNameTheKey() {
     assertTrue(usageError(SPEC, "batch_size=0").getMessage().contains("'batch_size' is '0'"));
     assertTrue(usageError(SPEC, "batch_size=lots").getMessage().contains("'batch_size'"));
