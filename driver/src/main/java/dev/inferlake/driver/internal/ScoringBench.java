@@ -130,6 +130,12 @@ public final class ScoringBench implements Callable<Integer> {
   @Option(names = "--limit", hidden = true)
   long limit;
 
+  @Option(
+      names = "--job-set",
+      description =
+          "Job-spec overrides for inferlake's sides, e.g. --job-set partitioning.rows_per_task=500000")
+  List<String> jobSet = new ArrayList<>();
+
   /** One measured approach. */
   record Measured(
       String model,
@@ -301,6 +307,10 @@ public final class ScoringBench implements Callable<Integer> {
             Long.toString(limit),
             "--work",
             dir.toString()));
+    for (String o : jobSet) {
+      cmd.add("--job-set");
+      cmd.add(o);
+    }
     JsonNode r = runChild(dir, cmd, what + "-" + m + "-" + n, log);
     return new Measured(
         m,
@@ -459,7 +469,7 @@ public final class ScoringBench implements Callable<Integer> {
               + "}\noutput: {table: "
               + table
               + "}\n");
-      JobSpec js = JobSpecLoader.load(job, List.of());
+      JobSpec js = JobSpecLoader.load(job, jobSet);
       ScoringJob sj = new ScoringJob(spark, Clock.systemUTC());
       spark.read().parquet(data).count(); // the same warm-up as the other sides
       long t0 = System.nanoTime();
