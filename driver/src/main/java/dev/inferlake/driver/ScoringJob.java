@@ -170,19 +170,11 @@ public final class ScoringJob {
     Dataset<Row> projected = select(in.rows(), columns);
     StructType schema = projected.schema();
 
-    List<KeyColumn> keys = new ArrayList<>();
-    for (String k : spec.input().key()) {
-      int ord = schema.fieldIndex(k);
-      keys.add(new KeyColumn(k, ord, schema.fields()[ord].dataType()));
-    }
+    List<KeyColumn> keys = keyColumns(spec, schema);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
     List<ScoredModel> scored = new ArrayList<>();
-    JobSpec.Security sec = spec.securityOrDefault();
-    KeyRef keyRef =
-        sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
-            ? null
-            : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+    KeyRef keyRef = keyRef(spec);
     String table = spec.output().table();
     String owner = owner(spec);
     FaultInjection faults = faults();
@@ -292,6 +284,24 @@ public final class ScoringJob {
     return summary;
   }
 
+  /** The input's key columns, by position in the projected rows. */
+  private static List<KeyColumn> keyColumns(JobSpec spec, StructType schema) {
+    List<KeyColumn> keys = new ArrayList<>();
+    for (String k : spec.input().key()) {
+      int ord = schema.fieldIndex(k);
+      keys.add(new KeyColumn(k, ord, schema.fields()[ord].dataType()));
+    }
+    return keys;
+  }
+
+  /** Where executors find the key that opens encrypted packages; null when the job gives none. */
+  private static KeyRef keyRef(JobSpec spec) {
+    JobSpec.Security sec = spec.securityOrDefault();
+    return sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
+        ? null
+        : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+  }
+
   /** Every model version as the executors get it: input bindings, output, and how it ships. */
   private static List<ScoredModel> scoredModels(
       List<ResolvedModel> models,
@@ -344,16 +354,8 @@ public final class ScoringJob {
     List<String> columns = project(spec, in.rows(), models, columnsPerInput);
     Dataset<Row> projected = select(in.rows(), columns);
     StructType schema = projected.schema();
-    List<KeyColumn> keys = new ArrayList<>();
-    for (String k : spec.input().key()) {
-      int ord = schema.fieldIndex(k);
-      keys.add(new KeyColumn(k, ord, schema.fields()[ord].dataType()));
-    }
-    JobSpec.Security sec = spec.securityOrDefault();
-    KeyRef keyRef =
-        sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
-            ? null
-            : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+    List<KeyColumn> keys = keyColumns(spec, schema);
+    KeyRef keyRef = keyRef(spec);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<ScoredModel> scored =
         scoredModels(models, columnsPerInput, schema, keyRef, jsc, new ArrayList<>());

@@ -12,6 +12,19 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  /** Prints a benchmark's Markdown table and writes it to {@code out/name}. */
+  static void publish(
+      picocli.CommandLine.Model.CommandSpec command, java.nio.file.Path out, String name, String md)
+      throws java.io.IOException {
+    java.nio.file.Files.createDirectories(out);
+    java.nio.file.Path file = out.resolve(name);
+    java.nio.file.Files.writeString(file, md);
+    java.io.PrintWriter o = command.commandLine().getOut();
+    o.print(md);
+    o.printf("wrote %s%n", file.toAbsolutePath());
+    o.flush();
+  }
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(

@@ -140,14 +140,7 @@ public final class CompressionBench implements Callable<Integer> {
     for (Subject s : subjects) {
       table.addAll(measure(s, parsed, registry, t, log));
     }
-    String md = markdown(subjects, table, t);
-    Files.createDirectories(out);
-    Path file = out.resolve("compression.md");
-    Files.writeString(file, md);
-    PrintWriter o = spec.commandLine().getOut();
-    o.print(md);
-    o.printf("wrote %s%n", file.toAbsolutePath());
-    o.flush();
+    BenchCommand.publish(spec, out, "compression.md", markdown(subjects, table, t));
     return 0;
   }
 

@@ -273,19 +273,12 @@ public final class InputPlanner {
 
   /** The scan's RDD, cut with {@code spark.sql.files.maxPartitionBytes} = {@code bytes}. */
   private RDD<InternalRow> withPieceSize(Dataset<Row> input, long bytes) {
-    String key = "spark.sql.files.maxPartitionBytes";
-    Option<String> before = spark.conf().getOption(key);
-    spark.conf().set(key, bytes);
-    try {
-      // A new execution, so the scan is planned under this setting; its partitions are fixed now.
-      return Dataset.ofRows(spark, input.queryExecution().logical()).queryExecution().toRdd();
-    } finally {
-      if (before.isDefined()) {
-        spark.conf().set(key, before.get());
-      } else {
-        spark.conf().unset(key);
-      }
-    }
+    // A new execution, so the scan is planned under this setting; its partitions are fixed now.
+    return SessionConf.with(
+        spark,
+        "spark.sql.files.maxPartitionBytes",
+        Long.toString(bytes),
+        () -> Dataset.ofRows(spark, input.queryExecution().logical()).queryExecution().toRdd());
   }
 
   private static String bytes(long b) {

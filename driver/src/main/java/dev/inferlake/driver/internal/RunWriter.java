@@ -326,29 +326,24 @@ public final class RunWriter {
     // one writer per version replaces a sort of all the rows (time, and memory that grows with the
     // input) with a few open files; Spark falls back to sorting if a task ever needs more.
     String key = "spark.sql.maxConcurrentOutputFileWriters";
-    scala.Option<String> before = spark.conf().getOption(key);
-    int writers = spec.models().size() + 1;
-    if (before.isEmpty() || Integer.parseInt(before.get().trim()) < writers) {
-      spark.conf().set(key, writers);
-    }
-    try {
-      org.apache.spark.sql.DataFrameWriter<Row> w =
-          df.write()
-              .format("delta")
-              .mode(SaveMode.Overwrite)
-              .option("replaceWhere", owned)
-              .option("userMetadata", info);
-      if (statsColumns != null) {
-        w = w.option("delta.dataSkippingStatsColumns", statsColumns);
-      }
-      w.partitionBy(partitionColumns.toArray(new String[0])).save(table);
-    } finally {
-      if (before.isDefined()) {
-        spark.conf().set(key, before.get());
-      } else {
-        spark.conf().unset(key);
-      }
-    }
+    int writers = Math.max(SessionConf.intOr(spark, key, 0), spec.models().size() + 1);
+    SessionConf.with(
+        spark,
+        key,
+        Integer.toString(writers),
+        () -> {
+          org.apache.spark.sql.DataFrameWriter<Row> w =
+              df.write()
+                  .format("delta")
+                  .mode(SaveMode.Overwrite)
+                  .option("replaceWhere", owned)
+                  .option("userMetadata", info);
+          if (statsColumns != null) {
+            w = w.option("delta.dataSkippingStatsColumns", statsColumns);
+          }
+          w.partitionBy(partitionColumns.toArray(new String[0])).save(table);
+          return null;
+        });
     long version = CommitLog.versionOf(spark, table, commitId);
     // Delta skips a commit that neither adds nor removes a file: nothing of ours was there and
     // nothing is new (an empty chunk, a rerun with no rejects). The table is as it was.

@@ -193,14 +193,7 @@ public final class ScoringBench implements Callable<Integer> {
       bestBatch = null;
     }
     results.removeIf(r -> r == null);
-    String md = markdown(results);
-    Files.createDirectories(out);
-    Path file = out.resolve("scoring.md");
-    Files.writeString(file, md);
-    PrintWriter o = spec.commandLine().getOut();
-    o.print(md);
-    o.printf("wrote %s%n", file.toAbsolutePath());
-    o.flush();
+    BenchCommand.publish(spec, out, "scoring.md", markdown(results));
     return 0;
   }
 
