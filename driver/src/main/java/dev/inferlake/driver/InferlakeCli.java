@@ -1,8 +1,8 @@
 package dev.inferlake.driver;
 
-import dev.inferlake.driver.internal.DemoCommand;
-import dev.inferlake.driver.internal.JobErrors;
-import dev.inferlake.driver.internal.RunCommand;
+import dev.inferlake.driver.cli.RunCommand;
+import dev.inferlake.driver.demo.DemoCommand;
+import dev.inferlake.driver.job.JobErrors;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import java.io.PrintWriter;
@@ -21,13 +21,13 @@ import picocli.CommandLine.Command;
     description = "Batch inference on Spark: score datasets with ONNX models into Delta tables.",
     subcommands = {
       RunCommand.class,
-      dev.inferlake.driver.internal.PlanCommand.class,
+      dev.inferlake.driver.cli.PlanCommand.class,
       DemoCommand.class,
-      dev.inferlake.driver.internal.ReportCommand.class,
-      dev.inferlake.driver.internal.ModelCommand.class,
-      dev.inferlake.driver.internal.CatalogCommands.Register.class,
-      dev.inferlake.driver.internal.CatalogCommands.Sql.class,
-      dev.inferlake.driver.internal.BenchCommand.class,
+      dev.inferlake.driver.cli.ReportCommand.class,
+      dev.inferlake.driver.cli.ModelCommand.class,
+      dev.inferlake.driver.cli.CatalogCommands.Register.class,
+      dev.inferlake.driver.cli.CatalogCommands.Sql.class,
+      dev.inferlake.driver.bench.BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

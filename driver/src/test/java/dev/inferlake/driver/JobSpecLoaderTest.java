@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.job.JobSpec;
+import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.executors.Device;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;

@@ -3,7 +3,10 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.inferlake.driver.internal.InputPlanner;
+import dev.inferlake.driver.job.InputPlanner;
+import dev.inferlake.driver.job.JobSpec;
+import dev.inferlake.driver.job.JobSpecLoader;
+import dev.inferlake.driver.job.ScoringJob;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.partitioning.PartitionPlan;
 import dev.inferlake.reports.testing.TestSpark;

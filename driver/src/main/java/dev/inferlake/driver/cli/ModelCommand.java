@@ -1,0 +1,462 @@
+package dev.inferlake.driver.cli;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import dev.inferlake.driver.job.JobErrors;
+import dev.inferlake.driver.registry.ModelRegistry;
+import dev.inferlake.driver.registry.OnnxLoadCheck;
+import dev.inferlake.model.ModelKeys;
+import dev.inferlake.model.ModelManifest;
+import dev.inferlake.model.ModelPackage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code inferlake model ...}: the model registry. */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Register, compress, list, inspect and sign model versions in a registry folder.",
+    subcommands = {
+      ModelCommand.Register.class,
+      ModelCommand.Compress.class,
+      ModelCommand.ListVersions.class,
+      ModelCommand.Inspect.class,
+      ModelCommand.Sign.class,
+      ModelCommand.Keygen.class
+    })
+public final class ModelCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--registry",
+      paramLabel = "URI",
+      defaultValue = "${env:INFERLAKE_REGISTRY}",
+      description = "Registry folder, any Hadoop URI (default: $INFERLAKE_REGISTRY).",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  String registry;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required");
+  }
+
+  ModelRegistry registry(picocli.CommandLine cl) {
+    if (registry == null || registry.isBlank()) {
+      throw new picocli.CommandLine.ParameterException(
+          cl, "--registry is required (or set INFERLAKE_REGISTRY)");
+    }
+    return new ModelRegistry(registry, new Configuration());
+  }
+
+  static String[] ref(String ref) {
+    String[] parts = ref.split(":", -1);
+    if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+      throw JobErrors.badModelRef(ref);
+    }
+    return parts;
+  }
+
+  /** An encryption key, from a file or an environment variable. */
+  static final class KeyOptions {
+    @Option(names = "--key-file", paramLabel = "FILE", description = "Tink AES-GCM keyset file.")
+    Path file;
+
+    @Option(
+        names = "--key-env",
+        paramLabel = "VAR",
+        description = "Environment variable holding the keyset JSON.")
+    String env;
+
+    Aead aead() {
+      KeysetHandle h = file != null ? ModelKeys.fromFile(file) : ModelKeys.fromEnv(env);
+      return ModelKeys.aead(h, file != null ? "file " + file : "environment variable " + env);
+    }
+  }
+
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description =
+          "Packs an ONNX model (zstd, optionally encrypted and signed) into the registry.")
+  static final class Register implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--name", required = true)
+    String name;
+
+    @Option(names = "--version", required = true)
+    String version;
+
+    @Option(
+        names = "--lineage",
+        paramLabel = "VERSION",
+        description = "The version this one derives from.")
+    String lineage;
+
+    @ArgGroup(exclusive = true, heading = "Encryption at rest (AES-256-GCM):%n")
+    KeyOptions encrypt;
+
+    @Option(
+        names = "--sign-key",
+        paramLabel = "FILE",
+        description = "Sign with this Ed25519 keyset.")
+    Path signKey;
+
+    @Parameters(paramLabel = "FILE", description = "The model file (ONNX).")
+    Path file;
+
+    @Override
+    public Integer call() throws IOException {
+      ModelRegistry r = parent.registry(spec.commandLine());
+      byte[] raw;
+      try {
+        raw = Files.readAllBytes(file);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw JobErrors.modelUnreadable(name + ":" + version, file.toString(), "no such file", e);
+      }
+      ModelManifest m =
+          r.register(
+              name,
+              version,
+              raw,
+              file.toAbsolutePath().getParent(),
+              encrypt == null ? null : encrypt.aead(),
+              lineage,
+              Clock.systemUTC());
+      if (signKey != null) {
+        m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
+        r.writeManifest(m);
+      }
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "registered %s at %s: %,d bytes raw, %,d packed (%s, encryption %s),"
+                  + " %d external data file(s)%s%n",
+              m.label(),
+              r.folder(name, version),
+              m.rawBytes(),
+              m.packedBytes(),
+              m.compression(),
+              m.encryption(),
+              m.filesOrEmpty().size(),
+              m.signature() == null ? "" : ", signed by key " + m.signature().keyId());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "compress",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Registers a compressed version of a registered model: its ONNX graph rewritten, then"
+            + " packed like any version. The manifest records the method, its parameters and the"
+            + " source; the new version must load in ONNX Runtime before it is written.",
+        "Methods:",
+        "  int8-weights     int8 weights, dequantized in the graph (smallest package)",
+        "  int8-dynamic[:B] int8 kernels, activations quantized per batch (CPU speed);",
+        "                   B = weight bits: 7 (default, safe without VNNI) or 8",
+        "  fp16             half-precision weights, cast to float in the graph",
+        "  prune:F          zero the fraction F of smallest weights (zstd shrinks zeros)",
+        "Measure the accuracy cost before you ship one: scripts/bench compression."
+      })
+  static final class Compress implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "NAME:VERSION",
+        description = "The registered version to compress.")
+    String from;
+
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "VERSION",
+        description = "The new version (same model name).")
+    String to;
+
+    @Option(
+        names = "--method",
+        required = true,
+        paramLabel = "METHOD",
+        description = "int8-weights | int8-dynamic[:7|8] | fp16 | prune:FRACTION")
+    String method;
+
+    @ArgGroup(
+        exclusive = true,
+        heading = "Key of an encrypted source (the new version is encrypted with it too):%n")
+    KeyOptions key;
+
+    @Option(
+        names = "--sign-key",
+        paramLabel = "FILE",
+        description = "Sign the new version with this Ed25519 keyset.")
+    Path signKey;
+
+    @Override
+    public Integer call() {
+      String[] nv = ref(from);
+      dev.inferlake.model.CompressionMethod m = dev.inferlake.model.CompressionMethod.parse(method);
+      ModelRegistry r = parent.registry(spec.commandLine());
+      long t0 = System.nanoTime();
+      ModelRegistry.Compression c =
+          r.compress(
+              nv[0],
+              nv[1],
+              to,
+              m,
+              key == null ? null : key.aead(),
+              bytes -> OnnxLoadCheck.check(bytes, nv[0] + ":" + to),
+              Clock.systemUTC());
+      ModelManifest target = c.target();
+      if (signKey != null) {
+        target = ModelKeys.sign(target, ModelKeys.fromFile(signKey));
+        r.writeManifest(target);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      ModelManifest src = c.source();
+      out.printf(
+          Locale.ROOT,
+          "compressed %s -> %s with %s in %.1f s: %d weight tensor(s), %,d weights rewritten%n",
+          src.label(),
+          target.label(),
+          m.spec(),
+          (System.nanoTime() - t0) / 1e9,
+          c.compressed().tensors(),
+          c.compressed().weights());
+      out.printf(
+          Locale.ROOT,
+          "  raw     %,13d -> %,13d bytes (%.1f%%)%n",
+          src.rawBytes(),
+          target.rawBytes(),
+          100.0 * target.rawBytes() / src.rawBytes());
+      out.printf(
+          Locale.ROOT,
+          "  packed  %,13d -> %,13d bytes (%.1f%%, %s, encryption %s)%n",
+          src.packedBytes(),
+          target.packedBytes(),
+          100.0 * target.packedBytes() / src.packedBytes(),
+          target.compression(),
+          target.encryption());
+      for (String left : c.compressed().left()) {
+        out.printf("  left as it was: %s%n", left);
+      }
+      out.printf(
+          "  loads in ONNX Runtime: yes; registered at %s%s%n",
+          r.folder(nv[0], to),
+          target.signature() == null ? "" : ", signed by key " + target.signature().keyId());
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists registered versions.")
+  static final class ListVersions implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          Locale.ROOT,
+          "%-32s %12s %12s  %-10s %-8s %s%n",
+          "MODEL",
+          "RAW",
+          "PACKED",
+          "ENCRYPTION",
+          "SIGNED",
+          "DIGEST");
+      for (ModelManifest m : parent.registry(spec.commandLine()).list()) {
+        out.printf(
+            Locale.ROOT,
+            "%-32s %,12d %,12d  %-10s %-8s %s%n",
+            m.label(),
+            m.rawBytes(),
+            m.packedBytes(),
+            m.encryption(),
+            m.signature() == null ? "no" : "yes",
+            m.sha256());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "inspect",
+      mixinStandardHelpOptions = true,
+      description = "Shows a version's manifest: signature, sizes, digest, lineage, and op counts.")
+  static final class Inspect implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @ArgGroup(exclusive = true, heading = "Key for an encrypted model (to count ops):%n")
+    KeyOptions key;
+
+    @Parameters(paramLabel = "NAME:VERSION")
+    String ref;
+
+    @Override
+    public Integer call() throws IOException {
+      String[] nv = ref(ref);
+      ModelRegistry r = parent.registry(spec.commandLine());
+      ModelManifest m = r.manifest(nv[0], nv[1]);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("model      %s%n", m.label());
+      out.printf("format     %s%n", m.format().specName());
+      out.printf("digest     %s%n", m.sha256());
+      out.printf(
+          Locale.ROOT,
+          "size       %,d bytes raw, %,d packed (%.1f%%, %s)%n",
+          m.rawBytes(),
+          m.packedBytes(),
+          100.0 * m.packedBytes() / Math.max(1, m.rawBytes()),
+          m.compression());
+      out.printf("encryption %s%n", m.encryption());
+      out.printf("lineage    %s%n", m.lineage() == null ? "-" : m.lineage());
+      if (m.rewrite() != null) {
+        out.printf(
+            "rewrite    %s of %s (%s) %s%n",
+            m.rewrite().method(),
+            m.rewrite().source(),
+            m.rewrite().sourceSha256(),
+            m.rewrite().parameters());
+      }
+      out.printf("created    %s%n", m.created());
+      out.printf(
+          "signed     %s%n", m.signature() == null ? "no" : "yes, key " + m.signature().keyId());
+      for (ModelManifest.Tensor t : m.inputs()) {
+        out.printf("input      %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
+      }
+      for (ModelManifest.Tensor t : m.outputs()) {
+        out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
+      }
+      if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
+        out.println("ops        (counted for ONNX models only)");
+      } else if (m.encrypted() && key == null) {
+        out.println("ops        (encrypted: pass --key-file or --key-env to count ops)");
+      } else {
+        byte[] raw =
+            ModelPackage.unpack(
+                m,
+                r.payload(nv[0], nv[1]),
+                key == null ? null : key.aead(),
+                ModelPackage.MAX_RAW_BYTES);
+        Map<String, Integer> ops = new TreeMap<>();
+        for (OnnxMl.NodeProto n : OnnxMl.ModelProto.parseFrom(raw).getGraph().getNodeList()) {
+          ops.merge(n.getOpType(), 1, Integer::sum);
+        }
+        out.printf("ops        %s%n", ops);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "sign",
+      mixinStandardHelpOptions = true,
+      description = "Signs a registered version's manifest with an Ed25519 keyset.")
+  static final class Sign implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "FILE",
+        description = "Private Ed25519 keyset (from 'model keygen --type signing').")
+    Path key;
+
+    @Parameters(paramLabel = "NAME:VERSION")
+    String ref;
+
+    @Override
+    public Integer call() {
+      String[] nv = ref(ref);
+      ModelRegistry r = parent.registry(spec.commandLine());
+      ModelManifest m = ModelKeys.sign(r.manifest(nv[0], nv[1]), ModelKeys.fromFile(key));
+      r.writeManifest(m);
+      spec.commandLine()
+          .getOut()
+          .printf("signed %s with key %s%n", m.label(), m.signature().keyId());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "keygen",
+      mixinStandardHelpOptions = true,
+      description =
+          "Makes a Tink keyset: 'encryption' (AES-256-GCM) or 'signing' (Ed25519, plus its public half).")
+  static final class Keygen implements Callable<Integer> {
+    enum Type {
+      encryption,
+      signing
+    }
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--type", required = true, description = "encryption | signing")
+    Type type;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Secret keyset file (written with owner-only permissions).")
+    Path out;
+
+    @Option(
+        names = "--public-out",
+        paramLabel = "FILE",
+        description = "For signing keys: the public keyset, to list in trusted_keys.")
+    Path publicOut;
+
+    @Override
+    public Integer call() throws IOException {
+      String json =
+          type == Type.encryption ? ModelKeys.newEncryptionKeyset() : ModelKeys.newSigningKeyset();
+      Files.writeString(out, json);
+      try {
+        Files.setPosixFilePermissions(
+            out, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: leave the default permissions
+      }
+      spec.commandLine().getOut().printf("wrote %s keyset %s%n", type, out);
+      if (type == Type.signing && publicOut != null) {
+        Files.writeString(publicOut, ModelKeys.publicKeyset(ModelKeys.parse(json, out.toString())));
+        spec.commandLine().getOut().printf("wrote public keyset %s%n", publicOut);
+      }
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.inferlake.driver.cli;
+
+import dev.inferlake.driver.SparkSessions;
+import dev.inferlake.driver.job.JobErrors;
+import dev.inferlake.driver.job.JobSpec;
+import dev.inferlake.driver.job.JobSpecLoader;
+import dev.inferlake.driver.job.ScoringJob;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.reports.PrometheusText;
+import dev.inferlake.reports.RunSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code inferlake run}: runs a job spec. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Scores the job's input with every model version in it and writes the predictions for",
+      "the run date to the output Delta table, replacing that date's rows of those versions."
+    })
+public final class RunCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job spec (YAML).")
+  Path job;
+
+  @Option(
+      names = "--ds",
+      paramLabel = "YYYY-MM-DD",
+      description = "Run date; its partition is replaced on rerun (default: today, UTC).")
+  String ds;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override a job-spec value, e.g. --set batch_size=512 --set models.0.path=/m.onnx")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(
+      names = "--metrics-file",
+      paramLabel = "FILE",
+      description = {
+        "Write the run's metrics here in Prometheus text format (atomically; also on failure,",
+        "with inferlake_run_success 0), e.g. for node exporter's textfile collector."
+      })
+  Path metricsFile;
+
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = {
+        "Write report.html, report.md and report.json here when the run has committed",
+        "(the same as --set report.out=DIR; the job's report section sets baseline and thresholds)."
+      })
+  Path report;
+
+  @Option(
+      names = "--progress-every",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "Print a progress line this often while scoring; 0 prints only the last (default: ${DEFAULT-VALUE}).")
+  double progressEvery;
+
+  @Override
+  public Integer call() {
+    List<String> all = new ArrayList<>(overrides);
+    if (report != null) {
+      all.add("report.out=" + report.toAbsolutePath());
+    }
+    JobSpec jobSpec = JobSpecLoader.load(job, all);
+    LocalDate date = parseDs(ds, Clock.systemUTC());
+    if (progressEvery < 0) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--progress-every must be >= 0");
+    }
+    RunSummary summary;
+    try {
+      summary =
+          new ScoringJob(
+                  SparkSessions.getOrCreate("inferlake run " + job.getFileName()),
+                  Clock.systemUTC())
+              .withProgress(
+                  spec.commandLine().getErr(), Duration.ofMillis((long) (progressEvery * 1000)))
+              .run(jobSpec, date);
+    } catch (RuntimeException e) {
+      if (metricsFile != null) {
+        InferlakeException ie = InferlakeException.findIn(e);
+        int code = ie == null ? ErrorKind.RUN.exitCode() : ie.kind().exitCode();
+        writeMetrics(PrometheusText.failure(jobSpec.output().table(), date, code, Instant.now()));
+      }
+      throw e;
+    }
+    if (metricsFile != null) {
+      writeMetrics(PrometheusText.success(summary, Instant.now()));
+    }
+    spec.commandLine().getOut().print(summary.render());
+    if (jobSpec.report() != null) {
+      Path html = Path.of(jobSpec.report().out(), "report.html");
+      spec.commandLine()
+          .getOut()
+          .println(
+              Files.exists(html)
+                  ? "  report " + html.toAbsolutePath()
+                  : "  no report: see the error in the log above");
+    }
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  /** Writes beside the target and renames, as textfile collectors require. */
+  private void writeMetrics(String text) {
+    Path target = metricsFile.toAbsolutePath();
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(target.getParent());
+      Files.writeString(tmp, text);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new InferlakeException(
+          ErrorKind.RUN, "writing metrics to " + target + " failed: " + e, e);
+    }
+  }
+
+  static LocalDate parseDs(String value, Clock clock) {
+    if (value == null) {
+      return LocalDate.now(clock);
+    }
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw JobErrors.badDate(value);
+    }
+  }
+}

@@ -1,0 +1,347 @@
+package dev.inferlake.driver.job;
+
+import dev.inferlake.executors.Device;
+import dev.inferlake.executors.ScoringSpec;
+import dev.inferlake.partitioning.FileRange;
+import dev.inferlake.partitioning.InputFile;
+import dev.inferlake.partitioning.ParquetFooters;
+import dev.inferlake.partitioning.PartitionPlan;
+import dev.inferlake.partitioning.PartitionPlanner;
+import dev.inferlake.partitioning.PlanTarget;
+import dev.inferlake.partitioning.RowGroup;
+import dev.inferlake.partitioning.Slots;
+import dev.inferlake.reports.RunRecord;
+import dev.inferlake.reports.RunsTable;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partition;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.PartitionCoalescer;
+import org.apache.spark.rdd.PartitionGroup;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.datasources.FilePartition;
+import org.apache.spark.sql.execution.datasources.PartitionedFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+
+/**
+ * Cuts a job's input into tasks by {@code partitioning}. In {@code metadata} mode, Spark is asked
+ * to cut the input finely (about one row group per piece), every piece's rows are counted from
+ * Parquet footers or Delta statistics, and the {@link PartitionPlanner}'s groups are applied to the
+ * scan's RDD without a shuffle. Spark's own readers still read the data (vectorized Parquet, Delta
+ * deletion vectors); only the grouping is ours.
+ */
+public final class InputPlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(InputPlanner.class);
+
+  /** Files above this size get their footer read even when Delta statistics count their rows. */
+  private static final long SPLIT_CANDIDATE_BYTES = 16L << 20;
+
+  private static final long MIN_PIECE_BYTES = 128L << 10;
+  private static final long MAX_PIECE_BYTES = 64L << 20;
+  private static final int FOOTER_THREADS = 16;
+
+  /** What planning made of an input. */
+  public record Planned(JavaRDD<InternalRow> rows, PartitionPlan plan, String source) {}
+
+  private final SparkSession spark;
+  private final JobSpec.Partitioning settings;
+  private final Slots slots;
+  private final long rowsPerTask;
+  private final String rowsPerTaskSource;
+  private final String deltaPath;
+  private final Long deltaVersion;
+
+  private InputPlanner(
+      SparkSession spark,
+      JobSpec.Partitioning settings,
+      Slots slots,
+      long rowsPerTask,
+      String rowsPerTaskSource,
+      String deltaPath,
+      Long deltaVersion) {
+    this.spark = spark;
+    this.settings = settings;
+    this.slots = slots;
+    this.rowsPerTask = rowsPerTask;
+    this.rowsPerTaskSource = rowsPerTaskSource;
+    this.deltaPath = deltaPath;
+    this.deltaVersion = deltaVersion;
+  }
+
+  /**
+   * A planner for {@code spec}'s input.
+   *
+   * @param deltaVersion the Delta version being read; null for Parquet input
+   * @param rowsPerSecond one slot's scoring rate from an earlier run; null when unknown
+   */
+  public static InputPlanner of(
+      SparkSession spark, JobSpec spec, Long deltaVersion, Double rowsPerSecond) {
+    JobSpec.Partitioning p = spec.partitioningOrDefault();
+    Slots slots = slots(spark, spec.deviceOrDefault());
+    long rows;
+    String source;
+    int batch =
+        spec.batchSizeOrDefault() == ScoringSpec.AUTO_BATCH_SIZE
+            ? JobSpec.DEFAULT_BATCH_SIZE
+            : spec.batchSizeOrDefault();
+    if (p.rowsPerTask() != null) {
+      rows = p.rowsPerTask();
+      source = "partitioning.rows_per_task";
+    } else if (rowsPerSecond != null && rowsPerSecond > 0) {
+      rows = PlanTarget.rowsPerTask(rowsPerSecond, p.targetTaskSecondsOrDefault(), batch, 16);
+      source =
+          String.format(
+              "%,.0f rows/s a slot in the last run of these models x %.0f s",
+              rowsPerSecond, p.targetTaskSecondsOrDefault());
+    } else {
+      rows = JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK;
+      source = "no earlier run of these models to take a rate from";
+    }
+    return new InputPlanner(
+        spark,
+        p,
+        slots,
+        rows,
+        source,
+        spec.format().equals("delta") ? spec.input().path() : null,
+        deltaVersion);
+  }
+
+  public Slots slots() {
+    return slots;
+  }
+
+  public long rowsPerTask() {
+    return rowsPerTask;
+  }
+
+  /** Where {@link #rowsPerTask()} came from, for the printed plan. */
+  public String rowsPerTaskSource() {
+    return rowsPerTaskSource;
+  }
+
+  /**
+   * Task slots: executor cores over {@code spark.task.cpus}, or, for GPU jobs on a cluster that
+   * gives executors GPUs, the GPU task slots.
+   */
+  static Slots slots(SparkSession spark, Device device) {
+    SparkContext sc = spark.sparkContext();
+    int taskCpus = Integer.parseInt(sc.getConf().get("spark.task.cpus", "1"));
+    double gpuPerExecutor = sc.getConf().getDouble("spark.executor.resource.gpu.amount", 0);
+    if (device != Device.CPU && gpuPerExecutor > 0) {
+      double gpuPerTask = sc.getConf().getDouble("spark.task.resource.gpu.amount", 1);
+      int executors = sc.isLocal() ? 1 : Math.max(1, sc.getExecutorMemoryStatus().size() - 1);
+      return Slots.gpu(executors, gpuPerExecutor, gpuPerTask);
+    }
+    return Slots.cpu(sc.defaultParallelism(), taskCpus);
+  }
+
+  /** The rows of {@code input}, cut into tasks as the job's {@code partitioning} says. */
+  public Planned plan(Dataset<Row> input) {
+    if (!settings.byMetadata()) {
+      return new Planned(
+          input.queryExecution().toRdd().toJavaRDD(), null, "Spark's file splits (mode spark)");
+    }
+    long t0 = System.nanoTime();
+    List<Path> paths = new ArrayList<>();
+    for (String f : input.inputFiles()) {
+      paths.add(new Path(URI.create(f)));
+    }
+    Map<String, InputFile> files = new HashMap<>();
+    int fromDelta = 0;
+    if (deltaPath != null) {
+      for (InputFile f : DeltaStats.files(spark, deltaPath, deltaVersion)) {
+        files.put(f.path(), f);
+      }
+      fromDelta = files.size();
+    }
+    // Footers: every Parquet file; Delta files only where they may need splitting.
+    List<String> toRead = new ArrayList<>();
+    for (Path p : paths) {
+      InputFile known = files.get(p.toString());
+      // a file that may hold more than half a task's rows may need splitting by row group
+      if (known == null
+          || known.bytes() > SPLIT_CANDIDATE_BYTES
+          || known.rows() > rowsPerTask / 2) {
+        toRead.add(p.toString());
+      }
+    }
+    org.apache.hadoop.conf.Configuration conf = spark.sessionState().newHadoopConf();
+    files.putAll(ParquetFooters.read(conf, toRead, FOOTER_THREADS));
+    long pieceBytes = pieceBytes(files.values());
+
+    RDD<InternalRow> scan = withPieceSize(input, pieceBytes);
+    Partition[] parts = scan.partitions();
+    List<List<FileRange>> pieces = new ArrayList<>();
+    Set<String> unknown = new HashSet<>();
+    for (Partition part : parts) {
+      if (!(part instanceof FilePartition fp)) {
+        return new Planned(
+            scan.toJavaRDD(),
+            null,
+            "Spark's splits: the input is not read as files ("
+                + part.getClass().getSimpleName()
+                + ")");
+      }
+      List<FileRange> ranges = new ArrayList<>();
+      for (PartitionedFile pf : fp.files()) {
+        String path = pf.toPath().toString();
+        if (!files.containsKey(path)) {
+          unknown.add(path);
+        }
+        ranges.add(new FileRange(path, pf.start(), pf.length()));
+      }
+      pieces.add(ranges);
+    }
+    if (!unknown.isEmpty()) {
+      // a file the scan reads but inputFiles did not list (should not happen): read its footer
+      files.putAll(ParquetFooters.read(conf, new ArrayList<>(unknown), FOOTER_THREADS));
+    }
+    PartitionPlan plan =
+        PartitionPlanner.plan(
+            pieces, files, new PlanTarget(slots, rowsPerTask, settings.maxSkewOrDefault()));
+    String source =
+        String.format(
+            "metadata: %d file(s) (%d Parquet footer(s) read%s), cut in %d piece(s) of up to %s",
+            paths.size(),
+            toRead.size() + unknown.size(),
+            deltaPath != null ? ", " + fromDelta + " Delta file statistics" : "",
+            parts.length,
+            bytes(pieceBytes));
+    LOG.info(
+        "planned {} partition(s) in {} ms from {}; rows per partition min {} / median {} / max {}"
+            + " (skew {}), {} {} slot(s){}",
+        plan.size(),
+        (System.nanoTime() - t0) / 1_000_000,
+        source,
+        plan.minRows(),
+        (long) plan.medianRows(),
+        plan.maxRows(),
+        String.format("%.2f", plan.skew()),
+        slots.count(),
+        slots.kind(),
+        plan.notes().isEmpty() ? "" : "; " + String.join("; ", plan.notes()));
+    int[][] groups =
+        plan.partitions().stream().map(PartitionPlan.Partition::pieces).toArray(int[][]::new);
+    RDD<InternalRow> grouped =
+        scan.coalesce(groups.length, false, Option.apply(new PlannedGroups(groups)), null);
+    return new Planned(grouped.toJavaRDD(), plan, source);
+  }
+
+  /**
+   * About one row group per piece: the size of the row group that holds the median row (so the many
+   * tiny row groups of small files do not set the cut), within 128 KiB .. 64 MiB.
+   */
+  private static long pieceBytes(java.util.Collection<InputFile> files) {
+    List<RowGroup> groups = new ArrayList<>();
+    long rows = 0;
+    for (InputFile f : files) {
+      groups.addAll(f.rowGroups());
+      for (RowGroup g : f.rowGroups()) {
+        rows += g.rows();
+      }
+    }
+    if (groups.isEmpty()) {
+      return SPLIT_CANDIDATE_BYTES;
+    }
+    groups.sort(java.util.Comparator.comparingLong(RowGroup::bytes));
+    long seen = 0;
+    long median = groups.get(groups.size() - 1).bytes();
+    for (RowGroup g : groups) {
+      seen += g.rows();
+      if (seen * 2 >= rows) {
+        median = g.bytes();
+        break;
+      }
+    }
+    return Math.max(MIN_PIECE_BYTES, Math.min(MAX_PIECE_BYTES, median));
+  }
+
+  /** The scan's RDD, cut with {@code spark.sql.files.maxPartitionBytes} = {@code bytes}. */
+  private RDD<InternalRow> withPieceSize(Dataset<Row> input, long bytes) {
+    // A new execution, so the scan is planned under this setting; its partitions are fixed now.
+    return SessionConf.with(
+        spark,
+        "spark.sql.files.maxPartitionBytes",
+        Long.toString(bytes),
+        () -> Dataset.ofRows(spark, input.queryExecution().logical()).queryExecution().toRdd());
+  }
+
+  private static String bytes(long b) {
+    return b >= 1 << 20 ? (b >> 20) + " MiB" : (b >> 10) + " KiB";
+  }
+
+  /** Applies a plan's groups to the scan's partitions (a no-shuffle coalesce). */
+  static final class PlannedGroups implements PartitionCoalescer, scala.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int[][] groups;
+
+    PlannedGroups(int[][] groups) {
+      this.groups = groups;
+    }
+
+    @Override
+    public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+      Partition[] parts = parent.partitions();
+      PartitionGroup[] out = new PartitionGroup[groups.length];
+      for (int g = 0; g < groups.length; g++) {
+        Option<String> loc = Option.empty();
+        if (groups[g].length > 0) {
+          scala.collection.Seq<String> locs = parent.preferredLocations(parts[groups[g][0]]);
+          if (!locs.isEmpty()) {
+            loc = Option.apply(locs.head());
+          }
+        }
+        out[g] = new PartitionGroup(loc);
+        for (int i : groups[g]) {
+          out[g].partitions().$plus$eq(parts[i]);
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * One slot's scoring rate in the latest succeeded run that scored all of {@code labels} ({@code
+   * name:version}): input rows over task seconds. Null when there is none.
+   */
+  public static Double lastRate(SparkSession spark, String runsTable, List<String> labels) {
+    try {
+      List<RunRecord> records = RunsTable.read(spark, runsTable, "status = 'succeeded'");
+      Map<String, List<RunRecord>> byRun = new HashMap<>();
+      for (RunRecord r : records) {
+        byRun.computeIfAbsent(r.runId(), k -> new ArrayList<>()).add(r);
+      }
+      RunRecord best = null;
+      for (List<RunRecord> run : byRun.values()) {
+        Set<String> have = new HashSet<>();
+        run.forEach(r -> have.add(r.label()));
+        RunRecord first = run.get(0);
+        if (have.containsAll(labels)
+            && first.taskMillis() != null
+            && first.taskMillis() > 0
+            && first.rowsIn() != null
+            && (best == null || first.finishedAt().isAfter(best.finishedAt()))) {
+          best = first;
+        }
+      }
+      return best == null ? null : best.rowsIn() / (best.taskMillis() / 1000.0);
+    } catch (RuntimeException e) {
+      LOG.warn("runs table {}: no rate for planning ({})", runsTable, e.toString());
+      return null;
+    }
+  }
+}

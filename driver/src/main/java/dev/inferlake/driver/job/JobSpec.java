@@ -1,0 +1,427 @@
+package dev.inferlake.driver.job;
+
+import dev.inferlake.executors.Device;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A scoring job, as written in YAML (snake_case keys). Immutable; {@link #validate()} checks every
+ * value and names the key that is wrong.
+ *
+ * <pre>
+ * input:
+ *   path: /data/events.parquet     # file, folder or any Hadoop URI
+ *   format: parquet                # parquet | delta
+ *   key: [id]                      # copied to every prediction row
+ *   features:                      # model input name -> columns
+ *     input: [f00, f01, f02]       # scalar columns, or one array column
+ * models:
+ *   - name: churn
+ *     version: v1
+ *     path: /models/churn-v1.onnx
+ *     output: probabilities         # optional: which model output to store (default: first)
+ *   - name: churn                   # no path: resolved as churn:v2 in the registry
+ *     version: v2
+ * registry: hdfs:///models          # optional: where name:version models live
+ * shipping: broadcast               # broadcast (default) | storage (executors fetch from the registry)
+ * security:                         # optional
+ *   decryption_key_env: MODEL_KEY   # or decryption_key_file: Tink AES-GCM keyset for encrypted models
+ *   require_signature: true
+ *   trusted_keys: [/keys/release.pub.json]
+ * output:
+ *   table: /lake/predictions       # Delta table path
+ *   quarantine_table: /lake/q      # default: the table's path + "_quarantine"
+ *   on_conflict: fail              # fail (exit 5) | retry, when another run commits to this ds
+ *   conflict_retries: 3            # attempts after the first, with on_conflict: retry
+ * on_invalid: fail                 # fail | skip | quarantine rows a model cannot take
+ * max_invalid_fraction: 0.05       # skip/quarantine: fail the run above this share of input rows
+ * resumable:                       # optional, for very large inputs
+ *   chunks: 16                     # commit the input in 16 chunks; a rerun skips committed ones
+ * batch_size: 1024                 # rows per engine call, or auto: each executor probes its model(s)
+ * partitioning:                   # optional: how the input is cut into tasks
+ *   mode: metadata                 # metadata (default): equal rows per task from Parquet footers and
+ *                                  # Delta statistics | spark: Spark's own file splits
+ *   target_task_seconds: 120       # aim for tasks this long, at the rate of the last run of these models
+ *   rows_per_task: 2000000         # or say the rows per task outright
+ *   max_skew: 1.5                  # largest task at most this many times the median task's rows
+ * device: cpu                      # cpu | gpu | gpu-required
+ * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
+ * </pre>
+ */
+public record JobSpec(
+    Input input,
+    List<Model> models,
+    Output output,
+    String batchSize,
+    String device,
+    String registry,
+    Security security,
+    Long modelCacheBytes,
+    String shipping,
+    String onInvalid,
+    Double maxInvalidFraction,
+    Resumable resumable,
+    Evaluate evaluate,
+    ReportSpec report,
+    Partitioning partitioning) {
+
+  /** Default rows per engine call. */
+  public static final int DEFAULT_BATCH_SIZE = 1024;
+
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  /** Where the rows come from. */
+  public record Input(
+      String path, String format, List<String> key, Map<String, List<String>> features) {}
+
+  /** One model version to score. */
+  public record Model(
+      String name, String version, String path, String output, Map<String, List<String>> features) {
+    /** {@code name:version}. */
+    public String label() {
+      return name + ":" + version;
+    }
+  }
+
+  /** Default share of invalid input rows above which skip/quarantine runs fail. */
+  public static final double DEFAULT_MAX_INVALID_FRACTION = 0.05;
+
+  /** Default attempts after the first with {@code on_conflict: retry}. */
+  public static final int DEFAULT_CONFLICT_RETRIES = 3;
+
+  /** Where predictions go, and what happens when another run commits to the same rows. */
+  public record Output(
+      String table,
+      String quarantineTable,
+      String onConflict,
+      Integer conflictRetries,
+      String runsTable) {
+    /** The runs table: {@code runs_table}, or the prediction table's path + {@code _runs}. */
+    public String runsTableOrDefault() {
+      return runsTable != null ? runsTable : dev.inferlake.reports.RunsTable.defaultPath(table);
+    }
+
+    /** The quarantine table: as given, or the prediction table's path + {@code _quarantine}. */
+    public String quarantineTableOrDefault() {
+      if (quarantineTable != null) {
+        return quarantineTable;
+      }
+      String t = table.endsWith("/") ? table.substring(0, table.length() - 1) : table;
+      return t + "_quarantine";
+    }
+
+    /** Whether a commit conflict reruns the write (else the run fails with exit 5). */
+    public boolean retryOnConflict() {
+      return "retry".equals(onConflict);
+    }
+
+    /** Attempts after the first. */
+    public int conflictRetriesOrDefault() {
+      return !retryOnConflict()
+          ? 0
+          : conflictRetries == null ? DEFAULT_CONFLICT_RETRIES : conflictRetries;
+    }
+  }
+
+  /**
+   * Resumable mode: the input's files are cut into {@code chunks} groups committed one by one; a
+   * rerun of the same ds and input after a crash skips the chunks already committed.
+   */
+  public record Resumable(Integer chunks) {}
+
+  /**
+   * Accuracy against labels that sit in the input.
+   *
+   * @param label the input column holding the true class index (classifiers) or value
+   */
+  public record Evaluate(String label) {}
+
+  /**
+   * A report written when the run has committed.
+   *
+   * @param out the folder for report.html, report.md and report.json
+   * @param baseline {@code name:version} the others are compared with (default: the first model)
+   * @param reference a date or run id for {@code psi_vs_reference}
+   * @param thresholds rules such as {@code psi_vs_baseline<=0.2} (default: the report's defaults)
+   */
+  public record ReportSpec(
+      String out, String baseline, String reference, List<String> thresholds) {}
+
+  /**
+   * Model security: where executors find the key for encrypted packages (read on each executor,
+   * never shipped with tasks), and which signatures are required and trusted.
+   */
+  public record Security(
+      String decryptionKeyEnv,
+      String decryptionKeyFile,
+      Boolean requireSignature,
+      List<String> trustedKeys) {
+    public boolean signatureRequired() {
+      return Boolean.TRUE.equals(requireSignature);
+    }
+
+    public List<String> trustedKeysOrEmpty() {
+      return trustedKeys == null ? List.of() : trustedKeys;
+    }
+  }
+
+  public Security securityOrDefault() {
+    return security == null ? new Security(null, null, false, List.of()) : security;
+  }
+
+  /**
+   * Rows per engine call; {@link dev.inferlake.executors.ScoringSpec#AUTO_BATCH_SIZE} for {@code
+   * auto}.
+   */
+  public int batchSizeOrDefault() {
+    if (batchSize == null) {
+      return DEFAULT_BATCH_SIZE;
+    }
+    if (batchSize.trim().equals("auto")) {
+      return dev.inferlake.executors.ScoringSpec.AUTO_BATCH_SIZE;
+    }
+    try {
+      int n = Integer.parseInt(batchSize.trim());
+      if (n >= 1 && n <= 1_000_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw JobErrors.badValue("batch_size", batchSize, "auto, or a count between 1 and 1000000");
+  }
+
+  /**
+   * How the input is cut into tasks.
+   *
+   * @param mode {@code metadata} (default) or {@code spark}
+   * @param targetTaskSeconds the task length to aim for, at the last run's measured rate
+   * @param rowsPerTask rows per task, instead of a target time
+   * @param maxSkew the largest task's rows over the median's at most
+   */
+  public record Partitioning(
+      String mode, Double targetTaskSeconds, Long rowsPerTask, Double maxSkew) {
+    /** Default task length to aim for. */
+    public static final double DEFAULT_TARGET_TASK_SECONDS = 120;
+
+    /** Rows per task when no earlier run gives a rate and no rows_per_task is set. */
+    public static final long DEFAULT_ROWS_PER_TASK = 1_000_000;
+
+    public boolean byMetadata() {
+      return mode == null || mode.equals("metadata");
+    }
+
+    public double targetTaskSecondsOrDefault() {
+      return targetTaskSeconds == null ? DEFAULT_TARGET_TASK_SECONDS : targetTaskSeconds;
+    }
+
+    public double maxSkewOrDefault() {
+      return maxSkew == null ? dev.inferlake.partitioning.PlanTarget.DEFAULT_MAX_SKEW : maxSkew;
+    }
+  }
+
+  public Partitioning partitioningOrDefault() {
+    return partitioning == null ? new Partitioning(null, null, null, null) : partitioning;
+  }
+
+  /** Whether executors fetch packages from the registry themselves. */
+  public boolean storageShipping() {
+    return "storage".equals(shipping);
+  }
+
+  public long modelCacheBytesOrDefault() {
+    return modelCacheBytes == null
+        ? dev.inferlake.executors.ExecutorRunners.DEFAULT_BUDGET_BYTES
+        : modelCacheBytes;
+  }
+
+  public Device deviceOrDefault() {
+    return device == null ? Device.CPU : Device.parse(device);
+  }
+
+  public dev.inferlake.executors.OnInvalid onInvalidOrDefault() {
+    return onInvalid == null
+        ? dev.inferlake.executors.OnInvalid.FAIL
+        : dev.inferlake.executors.OnInvalid.parse(onInvalid);
+  }
+
+  public double maxInvalidFractionOrDefault() {
+    return maxInvalidFraction == null ? DEFAULT_MAX_INVALID_FRACTION : maxInvalidFraction;
+  }
+
+  /** Chunks the input is committed in; 1 when the run is not resumable. */
+  public int chunksOrDefault() {
+    return resumable == null || resumable.chunks() == null ? 1 : resumable.chunks();
+  }
+
+  /** Input format, lower case. */
+  /** The report's threshold rules; null for the defaults. */
+  public List<dev.inferlake.reports.Thresholds.Rule> thresholdRules() {
+    if (report == null || report.thresholds() == null) {
+      return null;
+    }
+    List<dev.inferlake.reports.Thresholds.Rule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < report.thresholds().size(); i++) {
+      try {
+        rules.add(dev.inferlake.reports.Thresholds.parse(report.thresholds().get(i)));
+      } catch (IllegalArgumentException e) {
+        throw JobErrors.badThreshold("report.thresholds[" + i + "]", e.getMessage());
+      }
+    }
+    return rules;
+  }
+
+  public String format() {
+    return input.format() == null ? "parquet" : input.format();
+  }
+
+  /**
+   * Checks every value.
+   *
+   * @return this spec
+   * @throws dev.inferlake.model.InferlakeException of kind USAGE naming the key
+   */
+  public JobSpec validate() {
+    if (input == null) {
+      throw JobErrors.missingKey("input");
+    }
+    require(input.path(), "input.path");
+    if (!List.of("parquet", "delta").contains(format())) {
+      throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta");
+    }
+    if (input.key() == null || input.key().isEmpty()) {
+      throw JobErrors.missingKey("input.key");
+    }
+    if (models == null || models.isEmpty()) {
+      throw JobErrors.missingKey("models");
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < models.size(); i++) {
+      Model m = models.get(i);
+      String at = "models[" + i + "]";
+      if (m == null) {
+        throw JobErrors.missingKey(at);
+      }
+      require(m.name(), at + ".name");
+      require(m.version(), at + ".version");
+      if ((m.path() == null || m.path().isBlank()) && registry == null) {
+        throw JobErrors.missingKey(at + ".path (or 'registry', to find " + m.label() + " there)");
+      }
+      if (!SAFE_NAME.matcher(m.name()).matches()) {
+        throw JobErrors.badValue(at + ".name", m.name(), "letters, digits, '.', '_' or '-'");
+      }
+      if (!SAFE_NAME.matcher(m.version()).matches()) {
+        throw JobErrors.badValue(at + ".version", m.version(), "letters, digits, '.', '_' or '-'");
+      }
+      if (!seen.add(m.label())) {
+        throw JobErrors.badValue(at, m.label(), "each model version listed once");
+      }
+      if (input.features() == null && m.features() == null) {
+        throw JobErrors.missingKey("input.features (or " + at + ".features)");
+      }
+    }
+    if (output == null) {
+      throw JobErrors.missingKey("output");
+    }
+    require(output.table(), "output.table");
+    if (output.quarantineTable() != null) {
+      require(output.quarantineTable(), "output.quarantine_table");
+      if (output.quarantineTable().equals(output.table())) {
+        throw JobErrors.badValue(
+            "output.quarantine_table", output.quarantineTable(), "a table other than output.table");
+      }
+    }
+    if (output.onConflict() != null && !List.of("fail", "retry").contains(output.onConflict())) {
+      throw JobErrors.badValue("output.on_conflict", output.onConflict(), "one of fail, retry");
+    }
+    if (output.conflictRetries() != null
+        && (output.conflictRetries() < 0 || output.conflictRetries() > 100)) {
+      throw JobErrors.badValue(
+          "output.conflict_retries", String.valueOf(output.conflictRetries()), "0 to 100");
+    }
+    if (onInvalid != null && dev.inferlake.executors.OnInvalid.parse(onInvalid) == null) {
+      throw JobErrors.badValue("on_invalid", onInvalid, "one of fail, skip, quarantine");
+    }
+    if (maxInvalidFraction != null && !(maxInvalidFraction >= 0 && maxInvalidFraction <= 1)) {
+      throw JobErrors.badValue(
+          "max_invalid_fraction", String.valueOf(maxInvalidFraction), "a number from 0 to 1");
+    }
+    if (evaluate != null) {
+      require(evaluate.label(), "evaluate.label");
+    }
+    if (report != null) {
+      require(report.out(), "report.out");
+      thresholdRules();
+      if (report.baseline() != null
+          && models.stream().noneMatch(m -> m.label().equals(report.baseline()))) {
+        throw JobErrors.badValue(
+            "report.baseline",
+            report.baseline(),
+            "one of the job's models: " + models.stream().map(Model::label).toList());
+      }
+    }
+    if (output.runsTable() != null) {
+      require(output.runsTable(), "output.runs_table");
+      if (output.runsTable().equals(output.table())) {
+        throw JobErrors.badValue(
+            "output.runs_table", output.runsTable(), "a table other than output.table");
+      }
+    }
+    if (resumable != null
+        && (resumable.chunks() == null || resumable.chunks() < 1 || resumable.chunks() > 10_000)) {
+      throw JobErrors.badValue(
+          "resumable.chunks", String.valueOf(resumable.chunks()), "a count from 1 to 10000");
+    }
+    batchSizeOrDefault();
+    Partitioning part = partitioningOrDefault();
+    if (part.mode() != null && !List.of("metadata", "spark").contains(part.mode())) {
+      throw JobErrors.badValue("partitioning.mode", part.mode(), "one of metadata, spark");
+    }
+    if (part.targetTaskSeconds() != null && !(part.targetTaskSeconds() > 0)) {
+      throw JobErrors.badValue(
+          "partitioning.target_task_seconds",
+          String.valueOf(part.targetTaskSeconds()),
+          "a number of seconds > 0");
+    }
+    if (part.rowsPerTask() != null && part.rowsPerTask() < 1) {
+      throw JobErrors.badValue(
+          "partitioning.rows_per_task", String.valueOf(part.rowsPerTask()), "a count >= 1");
+    }
+    if (part.maxSkew() != null && !(part.maxSkew() >= 1)) {
+      throw JobErrors.badValue(
+          "partitioning.max_skew", String.valueOf(part.maxSkew()), "a number >= 1");
+    }
+    deviceOrDefault();
+    if (shipping != null && !List.of("broadcast", "storage").contains(shipping)) {
+      throw JobErrors.badValue("shipping", shipping, "one of broadcast, storage");
+    }
+    if (modelCacheBytes != null && modelCacheBytes < 0) {
+      throw JobErrors.badValue(
+          "model_cache_bytes", String.valueOf(modelCacheBytes), "a byte count >= 0");
+    }
+    Security sec = securityOrDefault();
+    if (sec.decryptionKeyEnv() != null && sec.decryptionKeyFile() != null) {
+      throw JobErrors.badValue(
+          "security", "decryption_key_env and decryption_key_file", "only one of them");
+    }
+    if (sec.signatureRequired() && sec.trustedKeysOrEmpty().isEmpty()) {
+      throw JobErrors.missingKey("security.trusted_keys (security.require_signature is true)");
+    }
+    return this;
+  }
+
+  /** The columns feeding model input {@code inputName} of {@code m}, or null if none are mapped. */
+  public List<String> featuresFor(Model m, String inputName) {
+    if (m.features() != null && m.features().containsKey(inputName)) {
+      return m.features().get(inputName);
+    }
+    return input.features() == null ? null : input.features().get(inputName);
+  }
+
+  private static void require(String value, String key) {
+    if (value == null || value.isBlank()) {
+      throw JobErrors.missingKey(key);
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package dev.inferlake.driver.registry;
+
+import com.google.crypto.tink.Aead;
+import dev.inferlake.driver.job.JobErrors;
+import dev.inferlake.model.CompressionMethod;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.ModelCompression;
+import dev.inferlake.model.ModelDigest;
+import dev.inferlake.model.ModelFormat;
+import dev.inferlake.model.ModelManifest;
+import dev.inferlake.model.ModelPackage;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A model registry: a folder on any Hadoop file system ({@code file:}, {@code hdfs:}, {@code s3a:})
+ * with one folder per name and version, each holding {@code model.zst} (the package payload) and
+ * {@code manifest.json}. The manifest is written last, so a version exists exactly when its
+ * manifest does; versions are immutable except for adding a signature.
+ */
+public final class ModelRegistry {
+  static final String MANIFEST = "manifest.json";
+  static final String PAYLOAD = "model.zst";
+  static final String FILES = "files";
+
+  private final Path root;
+  private final Configuration hadoop;
+
+  public ModelRegistry(String root, Configuration hadoop) {
+    this.root = new Path(root);
+    this.hadoop = hadoop;
+  }
+
+  /** The registry's location, as messages show it. */
+  public String location() {
+    return root.toString();
+  }
+
+  /** Where a version's files live. */
+  public Path folder(String name, String version) {
+    return new Path(new Path(root, name), version);
+  }
+
+  /** The URI of a version's folder, readable by executors through Hadoop. */
+  public String folderUri(String name, String version) {
+    return qualified(folder(name, version));
+  }
+
+  /**
+   * Packs and stores a raw model.
+   *
+   * @param aead encrypts the payload when non-null
+   * @throws InferlakeException USAGE when the version exists; MODEL when the model is refused
+   */
+  public ModelManifest register(
+      String name, String version, byte[] raw, Aead aead, String lineage, Clock clock) {
+    return register(name, version, raw, null, aead, lineage, clock);
+  }
+
+  /**
+   * Packs and stores a model whose tensors may live in external data files inside {@code folder};
+   * each such file is stored zstd-compressed under {@code files/}, with its digest in the manifest.
+   * Such a model can only be shipped in {@code storage} mode.
+   *
+   * @param folder the model's local folder, or null for a single-file model
+   */
+  public ModelManifest register(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      Clock clock) {
+    return store(name, version, raw, folder, aead, lineage, null, clock);
+  }
+
+  /**
+   * A compressed version and what made it.
+   *
+   * @param source the version it was made from
+   * @param target the new version's manifest
+   * @param compressed the rewrite's details (model bytes, counts, what was left as it was)
+   */
+  public record Compression(
+      ModelManifest source, ModelManifest target, ModelCompression.Compressed compressed) {}
+
+  /**
+   * Registers {@code name:to}, the compressed form of {@code name:from}: the source is unpacked
+   * (decrypted with {@code aead} when it is encrypted) and its digest checked, rewritten with the
+   * method, and packed with the same encryption as the source. The manifest records the method, its
+   * parameters and the source version and digest; the lineage is the source version.
+   *
+   * @param aead the source's key when it is encrypted (it then encrypts the new version too)
+   * @param check runs on the compressed bytes before anything is written (e.g. a test load in the
+   *     engine); it throws to refuse them
+   * @throws InferlakeException USAGE when {@code to} exists or the method is unusable; MODEL when
+   *     the source is missing, cannot be opened, or holds nothing the method rewrites
+   */
+  public Compression compress(
+      String name,
+      String from,
+      String to,
+      CompressionMethod method,
+      Aead aead,
+      java.util.function.Consumer<byte[]> check,
+      Clock clock) {
+    Path dir = folder(name, to);
+    if (exists(new Path(dir, MANIFEST))) {
+      throw JobErrors.alreadyRegistered(name + ":" + to, qualified(dir));
+    }
+    ModelManifest source = manifest(name, from);
+    String what = "model '" + source.label() + "'";
+    if (!source.filesOrEmpty().isEmpty()) {
+      throw JobErrors.cannotCompressExternalData(source.label());
+    }
+    if (source.encrypted() && aead == null) {
+      throw JobErrors.compressNeedsKey(source.label());
+    }
+    byte[] raw =
+        ModelPackage.unpack(
+            source,
+            payload(name, from),
+            source.encrypted() ? aead : null,
+            ModelPackage.MAX_RAW_BYTES);
+    ModelCompression.Compressed c = ModelCompression.compress(raw, method, what);
+    check.accept(c.model());
+    ModelManifest.Rewrite rewrite =
+        new ModelManifest.Rewrite(method.spec(), c.parameters(), source.label(), source.sha256());
+    ModelManifest target =
+        store(name, to, c.model(), null, source.encrypted() ? aead : null, from, rewrite, clock);
+    return new Compression(source, target, c);
+  }
+
+  private ModelManifest store(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      ModelManifest.Rewrite rewrite,
+      Clock clock) {
+    Path dir = folder(name, version);
+    if (exists(new Path(dir, MANIFEST))) {
+      throw JobErrors.alreadyRegistered(name + ":" + version, qualified(dir));
+    }
+    String what = "model '" + name + ":" + version + "'";
+    ModelPackage.Packed p =
+        ModelPackage.pack(raw, name, version, aead, lineage, rewrite, clock.instant(), folder);
+    List<String> external =
+        p.manifest().format() == ModelFormat.ONNX
+            ? ModelPackage.externalDataFiles(raw, what)
+            : List.of();
+    if (!external.isEmpty() && aead != null) {
+      throw JobErrors.encryptedExternalData(name + ":" + version);
+    }
+    List<ModelManifest.DataFile> files = new ArrayList<>();
+    for (String location : external) {
+      files.add(
+          storeDataFile(
+              name + ":" + version,
+              folder.resolve(location),
+              new Path(new Path(dir, FILES), location + ".zst"),
+              location));
+    }
+    writeAtomically(new Path(dir, PAYLOAD), p.payload());
+    ModelManifest m = files.isEmpty() ? p.manifest() : p.manifest().withFiles(files);
+    writeManifest(m);
+    return m;
+  }
+
+  /** Streams a local file through zstd into the registry, hashing the raw bytes on the way. */
+  private ModelManifest.DataFile storeDataFile(
+      String model, java.nio.file.Path local, Path target, String location) {
+    if (!java.nio.file.Files.isRegularFile(local)) {
+      throw JobErrors.modelUnreadable(
+          model, local.toString(), "its external data file '" + location + "' is missing", null);
+    }
+    java.security.MessageDigest md = ModelDigest.newSha256();
+    long[] bytes = new long[1];
+    writeAtomically(
+        target,
+        out -> {
+          try (InputStream in =
+                  new java.security.DigestInputStream(
+                      java.nio.file.Files.newInputStream(local), md);
+              OutputStream z = new com.github.luben.zstd.ZstdOutputStream(out, 9)) {
+            bytes[0] = in.transferTo(z);
+          }
+        });
+    return new ModelManifest.DataFile(location, ModelDigest.format(md), bytes[0]);
+  }
+
+  /** Replaces a version's manifest, e.g. to add a signature; its digest must not change. */
+  public void writeManifest(ModelManifest m) {
+    writeAtomically(
+        new Path(folder(m.name(), m.version()), MANIFEST),
+        m.toJson().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads a version's manifest.
+   *
+   * @throws InferlakeException MODEL when the version is not registered
+   */
+  public ModelManifest manifest(String name, String version) {
+    Path p = new Path(folder(name, version), MANIFEST);
+    try {
+      return ModelManifest.fromJson(
+          new String(read(p), StandardCharsets.UTF_8), "model '" + name + ":" + version + "'");
+    } catch (FileNotFoundException e) {
+      throw JobErrors.notRegistered(name + ":" + version, location());
+    } catch (IOException e) {
+      throw JobErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
+    }
+  }
+
+  /** Reads a version's payload (compressed, and encrypted if the manifest says so). */
+  public byte[] payload(String name, String version) {
+    Path p = new Path(folder(name, version), PAYLOAD);
+    try {
+      return read(p);
+    } catch (IOException e) {
+      throw JobErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
+    }
+  }
+
+  /** Every registered version, sorted by name then version. */
+  public List<ModelManifest> list() {
+    List<ModelManifest> out = new ArrayList<>();
+    try {
+      FileSystem fs = root.getFileSystem(hadoop);
+      if (!fs.exists(root)) {
+        return out;
+      }
+      for (FileStatus name : fs.listStatus(root)) {
+        if (!name.isDirectory()) {
+          continue;
+        }
+        for (FileStatus version : fs.listStatus(name.getPath())) {
+          if (version.isDirectory() && fs.exists(new Path(version.getPath(), MANIFEST))) {
+            out.add(manifest(name.getPath().getName(), version.getPath().getName()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new InferlakeException(
+          dev.inferlake.model.ErrorKind.MODEL,
+          "registry " + location() + " cannot be listed: " + e,
+          e);
+    }
+    out.sort(Comparator.comparing(ModelManifest::name).thenComparing(ModelManifest::version));
+    return out;
+  }
+
+  private boolean exists(Path p) {
+    try {
+      return p.getFileSystem(hadoop).exists(p);
+    } catch (IOException e) {
+      throw new InferlakeException(
+          dev.inferlake.model.ErrorKind.MODEL,
+          "registry " + location() + " cannot be read: " + e,
+          e);
+    }
+  }
+
+  private byte[] read(Path p) throws IOException {
+    try (InputStream in = p.getFileSystem(hadoop).open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** What writes a file's content. */
+  @FunctionalInterface
+  private interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private void writeAtomically(Path target, byte[] data) {
+    writeAtomically(target, out -> out.write(data));
+  }
+
+  /** Writes beside the target, then renames into place, so readers never see a partial file. */
+  private void writeAtomically(Path target, Body body) {
+    Path tmp =
+        new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      fs.mkdirs(target.getParent());
+      try {
+        try (OutputStream out = fs.create(tmp, false)) {
+          body.writeTo(out);
+        }
+        if (fs.exists(target)) {
+          fs.delete(target, false);
+        }
+        if (!fs.rename(tmp, target)) {
+          throw new IOException("rename of " + tmp + " to " + target + " failed");
+        }
+      } finally {
+        if (fs.exists(tmp)) {
+          fs.delete(tmp, false);
+        }
+      }
+    } catch (IOException e) {
+      throw new InferlakeException(
+          dev.inferlake.model.ErrorKind.RUN, "writing " + qualified(target) + " failed: " + e, e);
+    }
+  }
+
+  private String qualified(Path p) {
+    try {
+      return p.getFileSystem(hadoop).makeQualified(p).toString();
+    } catch (IOException e) {
+      return p.toString();
+    }
+  }
+}
