@@ -69,12 +69,7 @@ public final class ReportBuilder {
       throw new ReportException(
           ReportException.Kind.INPUT, "no Delta table at " + table + ": is it a prediction table?");
     }
-    long tableVersion =
-        io.delta.tables.DeltaTable.forPath(spark, table)
-            .history(1)
-            .select("version")
-            .head()
-            .getLong(0);
+    long tableVersion = CommitLog.latestVersion(spark, table);
     Dataset<Row> all = spark.read().format("delta").option("versionAsOf", tableVersion).load(table);
     List<String> keys = keys(all, table);
     LocalDate ds = request.ds() != null ? request.ds() : latestDs(all, table);

@@ -3,14 +3,13 @@ package dev.inferlake.driver.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inferlake.model.ModelDigest;
-import io.delta.tables.DeltaTable;
+import dev.inferlake.reports.CommitLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * How a resumable run cuts its input: the input's files, sorted, in {@code n} contiguous groups,
@@ -31,21 +30,27 @@ public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk,
     return chunks.size();
   }
 
+  /** A plan of one commit: the whole run. */
+  public static ChunkPlan single(String runId) {
+    return new ChunkPlan(runId, List.of(List.of()), 0, null);
+  }
+
   /**
    * Plans a run over {@code files} in up to {@code n} chunks, resuming an unfinished run of the
-   * same plan found in {@code table}'s history.
+   * same plan found in the table's history.
    *
    * @param owner names the rows the run owns (date and model versions), to match earlier runs
    * @param newRunId the run id to use when nothing is resumed
+   * @param history the table's commits that carry metadata, newest first; null when there is no
+   *     table yet
    */
-  public static ChunkPlan plan(
-      SparkSession spark,
-      String table,
+  static ChunkPlan plan(
       LocalDate ds,
       String owner,
       String[] files,
       int n,
-      String newRunId) {
+      String newRunId,
+      List<CommitLog.Commit> history) {
     // as Spark's _metadata.file_path spells them (file:/x, not file:///x)
     String[] sorted =
         Arrays.stream(files).map(ChunkPlan::normalize).sorted().toArray(String[]::new);
@@ -63,22 +68,20 @@ public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk,
     }
     String digest = ModelDigest.format(md);
 
-    if (DeltaTable.isDeltaTable(spark, table)) {
-      // the latest commit to this run's rows (a run's own restore commits say "restores_version")
-      for (CommitLog.Commit c : CommitLog.commits(spark, table, 1000, null)) {
-        JsonNode meta = parse(c.metadata());
-        if (meta == null
-            || !ds.toString().equals(meta.path("ds").asText())
-            || !owner.equals(meta.path("owner").asText())) {
-          continue;
-        }
-        JsonNode resume = meta.path("resume");
-        int done = resume.path("chunk").asInt(-1);
-        if (digest.equals(resume.path("plan").asText()) && done >= 0 && done + 1 < count) {
-          return new ChunkPlan(meta.path("run_id").asText(), chunks, done + 1, digest);
-        }
-        break;
+    // the latest commit to this run's rows (a run's own restore commits say "restores_version")
+    for (CommitLog.Commit c : history == null ? List.<CommitLog.Commit>of() : history) {
+      JsonNode meta = parse(c.metadata());
+      if (meta == null
+          || !ds.toString().equals(meta.path("ds").asText())
+          || !owner.equals(meta.path("owner").asText())) {
+        continue;
       }
+      JsonNode resume = meta.path("resume");
+      int done = resume.path("chunk").asInt(-1);
+      if (digest.equals(resume.path("plan").asText()) && done >= 0 && done + 1 < count) {
+        return new ChunkPlan(meta.path("run_id").asText(), chunks, done + 1, digest);
+      }
+      break;
     }
     return new ChunkPlan(newRunId, chunks, 0, digest);
   }

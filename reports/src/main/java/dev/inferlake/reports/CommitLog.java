@@ -1,4 +1,4 @@
-package dev.inferlake.driver.sink;
+package dev.inferlake.reports;
 
 import io.delta.tables.DeltaTable;
 import java.util.List;

@@ -1,0 +1,155 @@
+package dev.inferlake.driver.job;
+
+import dev.inferlake.executors.InputBinding;
+import dev.inferlake.executors.KeyColumn;
+import dev.inferlake.model.InferlakeException;
+import dev.inferlake.model.TensorSpec;
+import dev.inferlake.reports.CommitLog;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A job's input, read once and checked against the job before any task runs: the key columns, every
+ * model input's columns, and the label column. For Delta input the table version is pinned, so
+ * every pass of the run (and its audit record) sees the same snapshot.
+ *
+ * @param rows every input row, all columns
+ * @param version the Delta table version read, or null for file input
+ * @param projected only the key and feature columns (so the scan reads nothing else)
+ * @param columnsPerInput the columns of each model input, models in job order
+ * @param keys the key columns, by position in {@code projected}
+ * @param labelColumn the {@code evaluate.label} column, or null when the job evaluates nothing
+ */
+record JobInput(
+    Dataset<Row> rows,
+    Long version,
+    Dataset<Row> projected,
+    List<List<String>> columnsPerInput,
+    List<KeyColumn> keys,
+    String labelColumn) {
+
+  /**
+   * Reads the input and checks it against the job's key, models and (when asked) label.
+   *
+   * @throws InferlakeException INPUT for a missing or mistyped column, USAGE for an unmapped model
+   *     input, MODEL for a model input inferlake cannot feed
+   */
+  static JobInput read(
+      SparkSession spark, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
+    Raw raw = readRows(spark, spec);
+    String label = withLabel ? checkLabel(spec, raw.rows().schema()) : null;
+    List<List<String>> perInput = new ArrayList<>();
+    List<String> columns = project(spec, raw.rows(), models, perInput);
+    Dataset<Row> projected = select(raw.rows(), columns);
+    return new JobInput(
+        raw.rows(),
+        raw.version(),
+        projected,
+        perInput,
+        keyColumns(spec, projected.schema()),
+        label);
+  }
+
+  /** The input rows, and for Delta input the version they were read at. */
+  record Raw(Dataset<Row> rows, Long version) {}
+
+  /** Reads the input without checking it against models (for planning). */
+  static Raw readRows(SparkSession spark, JobSpec spec) {
+    String path = spec.input().path();
+    try {
+      if (spec.format().equals("delta")) {
+        long version = CommitLog.latestVersion(spark, path);
+        return new Raw(
+            spark.read().format("delta").option("versionAsOf", version).load(path), version);
+      }
+      return new Raw(spark.read().format(spec.format()).load(path), null);
+    } catch (InferlakeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw JobErrors.inputUnreadable(path, spec.format(), JobErrors.rootMessage(e), e);
+    }
+  }
+
+  /** The projected rows of one chunk's files. */
+  Dataset<Row> chunk(List<String> files) {
+    Column inFiles = functions.col("_metadata.file_path").isin(files.toArray());
+    return select(rows.where(inFiles), Arrays.asList(projected.columns()));
+  }
+
+  /** The key columns and the label, for evaluation. */
+  Dataset<Row> labels(JobSpec spec) {
+    List<String> cols = new ArrayList<>(spec.input().key());
+    cols.add(labelColumn);
+    return select(rows, cols);
+  }
+
+  /**
+   * Checks keys and every model input against the input schema, and lists the key and feature
+   * columns.
+   */
+  private static List<String> project(
+      JobSpec spec, Dataset<Row> input, List<ResolvedModel> models, List<List<String>> perInput) {
+    StructType full = input.schema();
+    List<String> available = Arrays.asList(full.fieldNames());
+    LinkedHashSet<String> columns = new LinkedHashSet<>();
+    for (String k : spec.input().key()) {
+      if (!available.contains(k)) {
+        throw JobErrors.missingKeyColumn(k, available);
+      }
+      columns.add(k);
+    }
+    for (ResolvedModel m : models) {
+      for (TensorSpec in : m.manifest().modelSignature().inputs()) {
+        List<String> cols = spec.featuresFor(m.spec(), in.name());
+        if (cols == null) {
+          throw JobErrors.unmappedInput(m.spec().label(), in.name());
+        }
+        InputBinding.bind(in, cols, full, m.spec().label()); // fails with the column named
+        perInput.add(cols);
+        columns.addAll(cols);
+      }
+    }
+    return new ArrayList<>(columns);
+  }
+
+  private static Dataset<Row> select(Dataset<Row> input, List<String> columns) {
+    return input.select(columns.stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /** The input's key columns, by position in the projected rows. */
+  private static List<KeyColumn> keyColumns(JobSpec spec, StructType schema) {
+    List<KeyColumn> keys = new ArrayList<>();
+    for (String k : spec.input().key()) {
+      int ord = schema.fieldIndex(k);
+      keys.add(new KeyColumn(k, ord, schema.fields()[ord].dataType()));
+    }
+    return keys;
+  }
+
+  /** The label column of {@code evaluate.label}, checked against the input schema. */
+  private static String checkLabel(JobSpec spec, StructType schema) {
+    if (spec.evaluate() == null) {
+      return null;
+    }
+    String label = spec.evaluate().label();
+    if (!Arrays.asList(schema.fieldNames()).contains(label)) {
+      throw JobErrors.labelColumn(
+          label, "is not in the input (columns: " + Arrays.asList(schema.fieldNames()) + ")");
+    }
+    DataType t = schema.apply(label).dataType();
+    if (!(t instanceof NumericType)) {
+      throw JobErrors.labelColumn(label, "is " + t.simpleString() + ", not a number");
+    }
+    return label;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.inferlake.driver.job;
+
+import dev.inferlake.executors.InputBinding;
+import dev.inferlake.executors.KeyRef;
+import dev.inferlake.executors.ModelSource;
+import dev.inferlake.executors.ScoredModel;
+import dev.inferlake.executors.StorageModelSource;
+import dev.inferlake.model.ElementType;
+import dev.inferlake.model.ModelSignature;
+import dev.inferlake.model.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Every model version of a run as the executors get it: its input bindings, the output it stores,
+ * and how its package travels (a broadcast of the payload, or a fetch from storage by each executor
+ * JVM). Closing it destroys the broadcasts.
+ */
+final class ModelShipping implements AutoCloseable {
+  private final List<ScoredModel> models;
+  private final List<Broadcast<byte[]>> broadcasts;
+
+  private ModelShipping(List<ScoredModel> models, List<Broadcast<byte[]>> broadcasts) {
+    this.models = List.copyOf(models);
+    this.broadcasts = broadcasts;
+  }
+
+  /**
+   * Binds and ships every model.
+   *
+   * @throws dev.inferlake.model.InferlakeException USAGE for an unknown output, MODEL for one that
+   *     cannot be stored
+   */
+  static ModelShipping ship(
+      JavaSparkContext jsc, JobSpec spec, List<ResolvedModel> resolved, JobInput input) {
+    KeyRef keyRef = keyRef(spec);
+    StructType schema = input.projected().schema();
+    List<ScoredModel> scored = new ArrayList<>();
+    List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
+    int next = 0;
+    for (ResolvedModel m : resolved) {
+      List<InputBinding> bindings = new ArrayList<>();
+      for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
+        List<String> columns = input.columnsPerInput().get(next++);
+        bindings.add(InputBinding.bind(inSpec, columns, schema, m.spec().label()));
+      }
+      TensorSpec out = chooseOutput(m);
+      ModelSource source;
+      if (m.payload() == null) {
+        source = new StorageModelSource(m.location());
+      } else {
+        Broadcast<byte[]> b = jsc.broadcast(m.payload());
+        broadcasts.add(b);
+        source = new BroadcastModelSource(b);
+      }
+      scored.add(
+          new ScoredModel(
+              m.manifest(),
+              bindings,
+              out.name(),
+              (int) out.elementsPerRow(),
+              source,
+              m.manifest().packedSha256(),
+              keyRef));
+    }
+    return new ModelShipping(scored, broadcasts);
+  }
+
+  List<ScoredModel> models() {
+    return models;
+  }
+
+  /** Destroys the broadcast packages; executors holding a loaded model keep it. */
+  @Override
+  public void close() {
+    broadcasts.forEach(Broadcast::destroy);
+  }
+
+  /** Where executors find the key that opens encrypted packages; null when the job gives none. */
+  private static KeyRef keyRef(JobSpec spec) {
+    JobSpec.Security sec = spec.securityOrDefault();
+    return sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
+        ? null
+        : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
+  }
+
+  private static TensorSpec chooseOutput(ResolvedModel m) {
+    ModelSignature sig = m.manifest().modelSignature();
+    String wanted = m.spec().output();
+    TensorSpec out;
+    if (wanted == null) {
+      out = sig.outputs().get(0);
+    } else {
+      out =
+          sig.output(wanted)
+              .orElseThrow(
+                  () ->
+                      JobErrors.unknownOutput(
+                          m.spec().label(),
+                          wanted,
+                          sig.outputs().stream().map(TensorSpec::name).toList()));
+    }
+    if (out.type() != ElementType.FLOAT || out.shape().length == 0 || out.elementsPerRow() < 1) {
+      throw JobErrors.unsupportedOutput(m.spec().label(), out.name(), out.toString());
+    }
+    return out;
+  }
+}

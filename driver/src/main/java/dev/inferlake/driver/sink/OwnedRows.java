@@ -1,0 +1,72 @@
+package dev.inferlake.driver.sink;
+
+import dev.inferlake.driver.job.JobSpec;
+import dev.inferlake.executors.PredictionSchema;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The predicates naming the rows one run owns in the prediction and quarantine tables. */
+final class OwnedRows {
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+
+  private OwnedRows() {}
+
+  /**
+   * The rows a run of {@code models} on {@code ds} owns. Partition columns come first, as their own
+   * conjuncts, so Delta's conflict detection sees that runs of other dates or versions touch other
+   * partitions. Names are validated identifiers.
+   */
+  static String of(LocalDate ds, List<JobSpec.Model> models) {
+    String versions =
+        models.stream()
+            .map(m -> "'" + m.version() + "'")
+            .distinct()
+            .collect(Collectors.joining(", "));
+    String pairs =
+        models.stream()
+            .map(
+                m ->
+                    "("
+                        + PredictionSchema.MODEL_NAME
+                        + " = '"
+                        + m.name()
+                        + "' AND "
+                        + PredictionSchema.MODEL_VERSION
+                        + " = '"
+                        + m.version()
+                        + "')")
+            .collect(Collectors.joining(" OR "));
+    return PredictionSchema.DS
+        + " = DATE'"
+        + ds
+        + "' AND "
+        + PredictionSchema.MODEL_VERSION
+        + " IN ("
+        + versions
+        + ") AND ("
+        + pairs
+        + ")";
+  }
+
+  /**
+   * The rows of one chunk of a resumable run: the run's rows stamped with the chunk's start time.
+   * Replacing them deletes nothing of earlier chunks, but still reads the run's partitions, so a
+   * concurrent run on them conflicts.
+   */
+  static String chunk(String runId, String timeColumn, long startMicros) {
+    Instant t = Instant.EPOCH.plusNanos(startMicros * 1000);
+    return PredictionSchema.RUN_ID
+        + " = '"
+        + runId
+        + "' AND "
+        + timeColumn
+        + " = TIMESTAMP'"
+        + TS.format(t)
+        + "'";
+  }
+}
