@@ -2,17 +2,14 @@ package dev.inferlake.driver.cli;
 
 import dev.inferlake.driver.SparkSessions;
 import dev.inferlake.driver.job.JobSpec;
-import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
 import dev.inferlake.partitioning.PartitionPlan;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code inferlake plan}: prints how a job's input would be cut into tasks, without scoring. */
@@ -27,21 +24,14 @@ import picocli.CommandLine.Spec;
 public final class PlanCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job spec (YAML).")
-  Path job;
-
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description = "Override a job-spec value, e.g. --set partitioning.rows_per_task=500000")
-  List<String> overrides = new ArrayList<>();
+  @Mixin JobOptions job;
 
   @Override
   public Integer call() {
-    JobSpec jobSpec = JobSpecLoader.load(job, overrides);
+    JobSpec jobSpec = job.load(List.of());
     ScoringJob.PlanPreview p =
         new ScoringJob(
-                SparkSessions.getOrCreate("inferlake plan " + job.getFileName()), Clock.systemUTC())
+                SparkSessions.getOrCreate("inferlake plan " + job.fileName()), Clock.systemUTC())
             .plan(jobSpec);
     print(spec.commandLine().getOut(), jobSpec, p);
     spec.commandLine().getOut().flush();

@@ -3,7 +3,6 @@ package dev.inferlake.driver.cli;
 import dev.inferlake.driver.SparkSessions;
 import dev.inferlake.driver.job.JobErrors;
 import dev.inferlake.driver.job.JobSpec;
-import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,21 +36,13 @@ import picocli.CommandLine.Spec;
 public final class RunCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job spec (YAML).")
-  Path job;
+  @Mixin JobOptions job;
 
   @Option(
       names = "--ds",
       paramLabel = "YYYY-MM-DD",
       description = "Run date; its partition is replaced on rerun (default: today, UTC).")
   String ds;
-
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description =
-          "Override a job-spec value, e.g. --set batch_size=512 --set models.0.path=/m.onnx")
-  List<String> overrides = new ArrayList<>();
 
   @Option(
       names = "--metrics-file",
@@ -80,11 +72,11 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<String> all = new ArrayList<>(overrides);
+    List<String> extra = new ArrayList<>();
     if (report != null) {
-      all.add("report.out=" + report.toAbsolutePath());
+      extra.add("report.out=" + report.toAbsolutePath());
     }
-    JobSpec jobSpec = JobSpecLoader.load(job, all);
+    JobSpec jobSpec = job.load(extra);
     LocalDate date = parseDs(ds, Clock.systemUTC());
     if (progressEvery < 0) {
       throw new picocli.CommandLine.ParameterException(
@@ -94,8 +86,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       summary =
           new ScoringJob(
-                  SparkSessions.getOrCreate("inferlake run " + job.getFileName()),
-                  Clock.systemUTC())
+                  SparkSessions.getOrCreate("inferlake run " + job.fileName()), Clock.systemUTC())
               .withProgress(
                   spec.commandLine().getErr(), Duration.ofMillis((long) (progressEvery * 1000)))
               .run(jobSpec, date);
