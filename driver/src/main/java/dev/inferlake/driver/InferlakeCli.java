@@ -2,7 +2,6 @@ package dev.inferlake.driver;
 
 import dev.inferlake.driver.cli.RunCommand;
 import dev.inferlake.driver.demo.DemoCommand;
-import dev.inferlake.driver.job.JobErrors;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import java.io.PrintWriter;
@@ -77,7 +76,7 @@ public final class InferlakeCli implements Runnable {
           }
           // The trace first, so the last line is still the one-line reason.
           ex.printStackTrace(c.getErr());
-          c.getErr().println("inferlake: run failed: " + JobErrors.rootMessage(ex));
+          c.getErr().println("inferlake: run failed: " + InferlakeException.rootMessage(ex));
           return ErrorKind.RUN.exitCode();
         });
     return cl.execute(args);

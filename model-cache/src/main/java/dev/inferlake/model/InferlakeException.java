@@ -43,4 +43,14 @@ public class InferlakeException extends RuntimeException {
     }
     return null;
   }
+
+  /** The most specific message in a cause chain, on one line. */
+  public static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return m.lines().findFirst().orElse(m).trim();
+  }
 }

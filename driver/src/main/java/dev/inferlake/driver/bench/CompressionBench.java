@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.inferlake.driver.demo.DemoData;
 import dev.inferlake.driver.demo.DemoModels;
+import dev.inferlake.driver.demo.PlainOnnxLoop;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.registry.ModelRegistry;
 import dev.inferlake.driver.registry.OnnxLoadCheck;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inferlake.driver.SparkSessions;
 import dev.inferlake.driver.demo.DemoData;
 import dev.inferlake.driver.demo.DemoModels;
+import dev.inferlake.driver.demo.PlainOnnxLoop;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;

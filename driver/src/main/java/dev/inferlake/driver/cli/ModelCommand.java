@@ -6,6 +6,7 @@ import com.google.crypto.tink.KeysetHandle;
 import dev.inferlake.driver.job.JobErrors;
 import dev.inferlake.driver.registry.ModelRegistry;
 import dev.inferlake.driver.registry.OnnxLoadCheck;
+import dev.inferlake.driver.registry.RegistryErrors;
 import dev.inferlake.model.ModelKeys;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
@@ -130,7 +131,8 @@ public final class ModelCommand implements Runnable {
       try {
         raw = Files.readAllBytes(file);
       } catch (java.nio.file.NoSuchFileException e) {
-        throw JobErrors.modelUnreadable(name + ":" + version, file.toString(), "no such file", e);
+        throw RegistryErrors.modelUnreadable(
+            name + ":" + version, file.toString(), "no such file", e);
       }
       ModelManifest m =
           r.register(

@@ -1,7 +1,6 @@
 package dev.inferlake.driver.demo;
 
 import dev.inferlake.driver.SparkSessions;
-import dev.inferlake.driver.bench.PlainOnnxLoop;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;

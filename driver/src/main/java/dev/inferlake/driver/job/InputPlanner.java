@@ -1,5 +1,6 @@
 package dev.inferlake.driver.job;
 
+import dev.inferlake.driver.session.SessionConf;
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.ScoringSpec;
 import dev.inferlake.partitioning.FileRange;

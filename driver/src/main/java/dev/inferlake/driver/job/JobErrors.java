@@ -78,12 +78,6 @@ public final class JobErrors {
         ErrorKind.USAGE, "--ds '" + value + "' is not a date in the form YYYY-MM-DD");
   }
 
-  public static InferlakeException modelUnreadable(
-      String model, String path, String why, Throwable cause) {
-    return new InferlakeException(
-        ErrorKind.MODEL, "model '" + model + "' cannot be read from " + path + ": " + why, cause);
-  }
-
   public static InferlakeException unmappedInput(String model, String input) {
     return new InferlakeException(
         ErrorKind.USAGE,
@@ -135,26 +129,6 @@ public final class JobErrors {
             + available);
   }
 
-  public static InferlakeException writeFailed(String table, String why, Throwable cause) {
-    return new InferlakeException(
-        ErrorKind.RUN, "writing predictions to " + table + " failed: " + why, cause);
-  }
-
-  public static InferlakeException commitConflict(
-      String table, java.time.LocalDate ds, String why, int attempts, Throwable cause) {
-    return new InferlakeException(
-        ErrorKind.RUN,
-        "another run committed to "
-            + table
-            + " for ds="
-            + ds
-            + " while this one was writing ("
-            + why
-            + (attempts > 1 ? "; " + attempts + " attempts" : "")
-            + "); nothing of this run was kept. Run it again, or set output.on_conflict: retry",
-        cause);
-  }
-
   public static InferlakeException tooManyInvalid(
       String model, long invalid, long rows, double limit, String examples) {
     return new InferlakeException(
@@ -171,42 +145,6 @@ public final class JobErrors {
             examples));
   }
 
-  public static InferlakeException alreadyRegistered(String model, String where) {
-    return new InferlakeException(
-        ErrorKind.USAGE,
-        "model '" + model + "' is already registered at " + where + "; versions are immutable");
-  }
-
-  public static InferlakeException cannotCompressExternalData(String model) {
-    return new InferlakeException(
-        ErrorKind.MODEL,
-        "model '"
-            + model
-            + "' keeps tensors in external data files; compression rewrites single-file models"
-            + " only");
-  }
-
-  public static InferlakeException compressNeedsKey(String model) {
-    return new InferlakeException(
-        ErrorKind.USAGE,
-        "model '"
-            + model
-            + "' is encrypted: pass its key with --key-file or --key-env (the compressed version is"
-            + " encrypted with it too)");
-  }
-
-  public static InferlakeException compressedDoesNotLoad(String model, String why, Throwable e) {
-    return new InferlakeException(
-        ErrorKind.MODEL,
-        "the compressed model '" + model + "' does not load in ONNX Runtime: " + why,
-        e);
-  }
-
-  public static InferlakeException notRegistered(String model, String registry) {
-    return new InferlakeException(
-        ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);
-  }
-
   public static InferlakeException packageMismatch(String model, String expected, String actual) {
     return new InferlakeException(
         ErrorKind.MODEL,
@@ -216,15 +154,6 @@ public final class JobErrors {
             + expected
             + ", got "
             + actual);
-  }
-
-  public static InferlakeException encryptedExternalData(String model) {
-    return new InferlakeException(
-        ErrorKind.USAGE,
-        "model '"
-            + model
-            + "' keeps weights in external data files; encrypted models must be single files"
-            + " (decryption happens in executor memory only)");
   }
 
   public static InferlakeException needsStorageShipping(String model) {
@@ -247,16 +176,6 @@ public final class JobErrors {
   public static InferlakeException badModelRef(String ref) {
     return new InferlakeException(
         ErrorKind.USAGE, "'" + ref + "' is not a model reference of the form NAME:VERSION");
-  }
-
-  /** The most specific message in a cause chain, on one line. */
-  public static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return m.lines().findFirst().orElse(m).trim();
   }
 
   private static String snake(String camel) {

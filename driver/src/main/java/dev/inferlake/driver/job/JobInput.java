@@ -76,7 +76,7 @@ record JobInput(
     } catch (InferlakeException e) {
       throw e;
     } catch (Exception e) {
-      throw JobErrors.inputUnreadable(path, spec.format(), JobErrors.rootMessage(e), e);
+      throw JobErrors.inputUnreadable(path, spec.format(), InferlakeException.rootMessage(e), e);
     }
   }
 

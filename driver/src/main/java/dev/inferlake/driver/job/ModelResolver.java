@@ -2,6 +2,7 @@ package dev.inferlake.driver.job;
 
 import com.google.crypto.tink.KeysetHandle;
 import dev.inferlake.driver.registry.ModelRegistry;
+import dev.inferlake.driver.registry.RegistryErrors;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelKeys;
 import dev.inferlake.model.ModelManifest;
@@ -72,20 +73,20 @@ public final class ModelResolver {
       FileStatus st = fs.getFileStatus(path);
       location = st.getPath().toString();
       if (st.isDirectory()) {
-        throw JobErrors.modelUnreadable(
+        throw RegistryErrors.modelUnreadable(
             m.label(), m.path(), "it is a directory, not a model file", null);
       }
       if (st.getLen() > ModelPackage.MAX_RAW_BYTES) {
-        throw JobErrors.modelUnreadable(
+        throw RegistryErrors.modelUnreadable(
             m.label(), m.path(), "it is " + st.getLen() + " bytes, over the 2 GiB limit", null);
       }
       try (InputStream in = fs.open(path)) {
         bytes = in.readAllBytes();
       }
     } catch (FileNotFoundException e) {
-      throw JobErrors.modelUnreadable(m.label(), m.path(), "no such file", e);
+      throw RegistryErrors.modelUnreadable(m.label(), m.path(), "no such file", e);
     } catch (IOException e) {
-      throw JobErrors.modelUnreadable(m.label(), m.path(), e.toString(), e);
+      throw RegistryErrors.modelUnreadable(m.label(), m.path(), e.toString(), e);
     }
     ModelPackage.Packed p;
     try {

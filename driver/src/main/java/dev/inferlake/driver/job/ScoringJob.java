@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inferlake.driver.job.RunRecords.RunState;
 import dev.inferlake.driver.sink.ChunkPlan;
 import dev.inferlake.driver.sink.DeltaSink;
+import dev.inferlake.driver.sink.ModelVersion;
 import dev.inferlake.driver.sink.PredictionSink;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.executors.KeyColumn;
@@ -98,7 +99,7 @@ public final class ScoringJob {
     state.models = models;
     state.input = spec.input().path();
     JobInput input = JobInput.read(spark, spec, models, true);
-    PredictionSink sink = new DeltaSink(spark, spec, ds, input.keys());
+    PredictionSink sink = sink(spec, ds, input);
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
@@ -225,6 +226,21 @@ public final class ScoringJob {
    */
   public record PlanPreview(
       InputPlanner.Planned planned, InputPlanner planner, Double rowsPerSecond) {}
+
+  /** Where the run's rows land: the job's Delta tables. */
+  private PredictionSink sink(JobSpec spec, LocalDate ds, JobInput input) {
+    JobSpec.Output out = spec.output();
+    List<ModelVersion> versions =
+        spec.models().stream().map(m -> new ModelVersion(m.name(), m.version())).toList();
+    return new DeltaSink(
+        spark,
+        out.table(),
+        out.quarantineTableOrDefault(),
+        out.conflictRetriesOrDefault(),
+        ds,
+        versions,
+        input.keys());
+  }
 
   private List<ResolvedModel> resolve(JobSpec spec) {
     return ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);

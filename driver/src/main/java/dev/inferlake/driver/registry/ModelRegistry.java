@@ -1,7 +1,6 @@
 package dev.inferlake.driver.registry;
 
 import com.google.crypto.tink.Aead;
-import dev.inferlake.driver.job.JobErrors;
 import dev.inferlake.model.CompressionMethod;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelCompression;
@@ -119,15 +118,15 @@ public final class ModelRegistry {
       Clock clock) {
     Path dir = folder(name, to);
     if (exists(new Path(dir, MANIFEST))) {
-      throw JobErrors.alreadyRegistered(name + ":" + to, qualified(dir));
+      throw RegistryErrors.alreadyRegistered(name + ":" + to, qualified(dir));
     }
     ModelManifest source = manifest(name, from);
     String what = "model '" + source.label() + "'";
     if (!source.filesOrEmpty().isEmpty()) {
-      throw JobErrors.cannotCompressExternalData(source.label());
+      throw RegistryErrors.cannotCompressExternalData(source.label());
     }
     if (source.encrypted() && aead == null) {
-      throw JobErrors.compressNeedsKey(source.label());
+      throw RegistryErrors.compressNeedsKey(source.label());
     }
     byte[] raw =
         ModelPackage.unpack(
@@ -155,7 +154,7 @@ public final class ModelRegistry {
       Clock clock) {
     Path dir = folder(name, version);
     if (exists(new Path(dir, MANIFEST))) {
-      throw JobErrors.alreadyRegistered(name + ":" + version, qualified(dir));
+      throw RegistryErrors.alreadyRegistered(name + ":" + version, qualified(dir));
     }
     String what = "model '" + name + ":" + version + "'";
     ModelPackage.Packed p =
@@ -165,7 +164,7 @@ public final class ModelRegistry {
             ? ModelPackage.externalDataFiles(raw, what)
             : List.of();
     if (!external.isEmpty() && aead != null) {
-      throw JobErrors.encryptedExternalData(name + ":" + version);
+      throw RegistryErrors.encryptedExternalData(name + ":" + version);
     }
     List<ModelManifest.DataFile> files = new ArrayList<>();
     for (String location : external) {
@@ -186,7 +185,7 @@ public final class ModelRegistry {
   private ModelManifest.DataFile storeDataFile(
       String model, java.nio.file.Path local, Path target, String location) {
     if (!java.nio.file.Files.isRegularFile(local)) {
-      throw JobErrors.modelUnreadable(
+      throw RegistryErrors.modelUnreadable(
           model, local.toString(), "its external data file '" + location + "' is missing", null);
     }
     java.security.MessageDigest md = ModelDigest.newSha256();
@@ -222,9 +221,9 @@ public final class ModelRegistry {
       return ModelManifest.fromJson(
           new String(read(p), StandardCharsets.UTF_8), "model '" + name + ":" + version + "'");
     } catch (FileNotFoundException e) {
-      throw JobErrors.notRegistered(name + ":" + version, location());
+      throw RegistryErrors.notRegistered(name + ":" + version, location());
     } catch (IOException e) {
-      throw JobErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
+      throw RegistryErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
     }
   }
 
@@ -234,7 +233,7 @@ public final class ModelRegistry {
     try {
       return read(p);
     } catch (IOException e) {
-      throw JobErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
+      throw RegistryErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
     }
   }
 

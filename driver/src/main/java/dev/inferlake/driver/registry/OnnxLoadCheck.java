@@ -3,7 +3,6 @@ package dev.inferlake.driver.registry;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.inferlake.driver.job.JobErrors;
 
 /** Opens a model in ONNX Runtime, with every graph optimization, and closes it again. */
 public final class OnnxLoadCheck {
@@ -21,7 +20,7 @@ public final class OnnxLoadCheck {
         s.getNumOutputs();
       }
     } catch (OrtException e) {
-      throw JobErrors.compressedDoesNotLoad(label, e.getMessage(), e);
+      throw RegistryErrors.compressedDoesNotLoad(label, e.getMessage(), e);
     }
   }
 }

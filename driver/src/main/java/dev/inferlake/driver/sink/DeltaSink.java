@@ -3,9 +3,7 @@ package dev.inferlake.driver.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.inferlake.driver.job.JobErrors;
-import dev.inferlake.driver.job.JobSpec;
-import dev.inferlake.driver.job.SessionConf;
+import dev.inferlake.driver.session.SessionConf;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.QuarantineSchema;
@@ -53,21 +51,35 @@ public final class DeltaSink implements PredictionSink {
   private final String table;
   private final String quarantineTable;
   private final LocalDate ds;
-  private final List<JobSpec.Model> models;
+  private final List<ModelVersion> models;
   private final List<KeyColumn> keys;
   private final int conflictRetries;
 
   /**
+   * A sink for one run.
+   *
+   * @param table the prediction table's path
+   * @param quarantineTable the quarantine table's path
+   * @param conflictRetries how often a commit that lost a race is tried again (0: fail at once)
+   * @param ds the run date
+   * @param models the model versions whose rows the run owns
    * @param keys the input's key columns, as the scored rows hold them
    */
-  public DeltaSink(SparkSession spark, JobSpec spec, LocalDate ds, List<KeyColumn> keys) {
+  public DeltaSink(
+      SparkSession spark,
+      String table,
+      String quarantineTable,
+      int conflictRetries,
+      LocalDate ds,
+      List<ModelVersion> models,
+      List<KeyColumn> keys) {
     this.spark = spark;
-    this.table = spec.output().table();
-    this.quarantineTable = spec.output().quarantineTableOrDefault();
+    this.table = table;
+    this.quarantineTable = quarantineTable;
+    this.conflictRetries = conflictRetries;
     this.ds = ds;
-    this.models = List.copyOf(spec.models());
+    this.models = List.copyOf(models);
     this.keys = List.copyOf(keys);
-    this.conflictRetries = spec.output().conflictRetriesOrDefault();
   }
 
   @Override
@@ -76,8 +88,8 @@ public final class DeltaSink implements PredictionSink {
   }
 
   /** Names the rows a run owns (its date and model versions), to recognize earlier runs of it. */
-  public static String owner(List<JobSpec.Model> models) {
-    return models.stream().map(JobSpec.Model::label).sorted().collect(Collectors.joining(","));
+  static String owner(List<ModelVersion> models) {
+    return models.stream().map(ModelVersion::label).sorted().collect(Collectors.joining(","));
   }
 
   @Override
@@ -155,13 +167,13 @@ public final class DeltaSink implements PredictionSink {
           if (cause != null) {
             throw new InferlakeException(cause.kind(), cause.getMessage(), e);
           }
-          throw JobErrors.writeFailed(table, JobErrors.rootMessage(e), e);
+          throw SinkErrors.writeFailed(table, InferlakeException.rootMessage(e), e);
         }
         // The first commits to a new table race to create it even for different dates.
         boolean again = attempt <= conflictRetries || (tableIsNew && attempt == 1);
         String why = conflict.getClass().getSimpleName();
         if (!again) {
-          throw JobErrors.commitConflict(table, ds, why, attempt, e);
+          throw SinkErrors.commitConflict(table, ds, why, attempt, e);
         }
         long backoff =
             (500L << Math.min(attempt - 1, 5)) + ThreadLocalRandom.current().nextLong(500);
@@ -270,7 +282,7 @@ public final class DeltaSink implements PredictionSink {
           "could not put back the rows of {} as of version {} ({}); rerun this ds to fix them",
           target,
           version - 1,
-          JobErrors.rootMessage(e));
+          InferlakeException.rootMessage(e));
     }
   }
 

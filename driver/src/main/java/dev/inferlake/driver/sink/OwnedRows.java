@@ -1,6 +1,5 @@
 package dev.inferlake.driver.sink;
 
-import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.executors.PredictionSchema;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +20,7 @@ final class OwnedRows {
    * conjuncts, so Delta's conflict detection sees that runs of other dates or versions touch other
    * partitions. Names are validated identifiers.
    */
-  static String of(LocalDate ds, List<JobSpec.Model> models) {
+  static String of(LocalDate ds, List<ModelVersion> models) {
     String versions =
         models.stream()
             .map(m -> "'" + m.version() + "'")

@@ -1,4 +1,4 @@
-package dev.inferlake.driver.job;
+package dev.inferlake.driver.session;
 
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;

@@ -1,4 +1,4 @@
-package dev.inferlake.driver.bench;
+package dev.inferlake.driver.demo;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

@@ -1,0 +1,60 @@
+package dev.inferlake.driver.registry;
+
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+
+/** Every message of the model registry, built in one place. */
+public final class RegistryErrors {
+  private RegistryErrors() {}
+
+  public static InferlakeException alreadyRegistered(String model, String where) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '" + model + "' is already registered at " + where + "; versions are immutable");
+  }
+
+  public static InferlakeException cannotCompressExternalData(String model) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' keeps tensors in external data files; compression rewrites single-file models"
+            + " only");
+  }
+
+  public static InferlakeException compressNeedsKey(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '"
+            + model
+            + "' is encrypted: pass its key with --key-file or --key-env (the compressed version is"
+            + " encrypted with it too)");
+  }
+
+  public static InferlakeException encryptedExternalData(String model) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "model '"
+            + model
+            + "' keeps weights in external data files; encrypted models must be single files"
+            + " (decryption happens in executor memory only)");
+  }
+
+  public static InferlakeException modelUnreadable(
+      String model, String path, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "model '" + model + "' cannot be read from " + path + ": " + why, cause);
+  }
+
+  public static InferlakeException notRegistered(String model, String registry) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "model '" + model + "' is not in the registry " + registry);
+  }
+
+  public static InferlakeException compressedDoesNotLoad(String model, String why, Throwable e) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the compressed model '" + model + "' does not load in ONNX Runtime: " + why,
+        e);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.inferlake.driver.sink;
+
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
+
+/** Every message of the prediction sink, built in one place. */
+final class SinkErrors {
+  private SinkErrors() {}
+
+  public static InferlakeException writeFailed(String table, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.RUN, "writing predictions to " + table + " failed: " + why, cause);
+  }
+
+  public static InferlakeException commitConflict(
+      String table, java.time.LocalDate ds, String why, int attempts, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.RUN,
+        "another run committed to "
+            + table
+            + " for ds="
+            + ds
+            + " while this one was writing ("
+            + why
+            + (attempts > 1 ? "; " + attempts + " attempts" : "")
+            + "); nothing of this run was kept. Run it again, or set output.on_conflict: retry",
+        cause);
+  }
+}
