@@ -55,6 +55,9 @@ public final class DeltaSink implements PredictionSink {
   private final List<KeyColumn> keys;
   private final int conflictRetries;
 
+  /** Runs between the quarantine and the prediction commit: a seam for tests placing a race. */
+  Runnable afterQuarantineCommit = () -> {};
+
   /**
    * A sink for one run.
    *
@@ -143,6 +146,7 @@ public final class DeltaSink implements PredictionSink {
                   info,
                   commitId,
                   null);
+          afterQuarantineCommit.run();
         }
         Long version =
             replace(
