@@ -15,14 +15,18 @@ import java.util.List;
  * How a resumable run cuts its input: the input's files, sorted, in {@code n} contiguous groups,
  * each committed on its own. The plan has a digest over everything that decides its output (date,
  * models, input files, chunk count); a run finds the last commit to its rows, and when that was an
- * unfinished run of the same plan, takes over its run id and goes on after its last chunk.
+ * unfinished run of the same plan, takes over its run id and goes on after its last chunk. A commit
+ * since then by any other run that owns some of the same rows (a plain run of one of its versions,
+ * say) makes the run start over instead: resuming on top of it would duplicate rows.
  *
  * @param runId the run id: new, or the unfinished run's
  * @param chunks the input files of each chunk
  * @param firstChunk the first chunk still to commit (0 for a new run)
  * @param digest identifies the plan
+ * @param resumedAfter the table version of the resumed run's last chunk; -1 for a new run
  */
-public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk, String digest) {
+public record ChunkPlan(
+    String runId, List<List<String>> chunks, int firstChunk, String digest, long resumedAfter) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How many commits the plan makes in all. */
@@ -32,7 +36,7 @@ public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk,
 
   /** A plan of one commit: the whole run. */
   public static ChunkPlan single(String runId) {
-    return new ChunkPlan(runId, List.of(List.of()), 0, null);
+    return new ChunkPlan(runId, List.of(List.of()), 0, null, -1);
   }
 
   /**
@@ -68,22 +72,26 @@ public record ChunkPlan(String runId, List<List<String>> chunks, int firstChunk,
     }
     String digest = ModelDigest.format(md);
 
-    // the latest commit to this run's rows (a run's own restore commits say "restores_version")
+    // the latest commit to any of this run's rows (a run's own restore commits say
+    // "restores_version")
     for (CommitLog.Commit c : history == null ? List.<CommitLog.Commit>of() : history) {
       JsonNode meta = parse(c.metadata());
       if (meta == null
           || !ds.toString().equals(meta.path("ds").asText())
-          || !owner.equals(meta.path("owner").asText())) {
+          || !OwnedRows.overlap(owner, meta.path("owner").asText())) {
         continue;
       }
       JsonNode resume = meta.path("resume");
       int done = resume.path("chunk").asInt(-1);
-      if (digest.equals(resume.path("plan").asText()) && done >= 0 && done + 1 < count) {
-        return new ChunkPlan(meta.path("run_id").asText(), chunks, done + 1, digest);
+      if (owner.equals(meta.path("owner").asText())
+          && digest.equals(resume.path("plan").asText())
+          && done >= 0
+          && done + 1 < count) {
+        return new ChunkPlan(meta.path("run_id").asText(), chunks, done + 1, digest, c.version());
       }
       break;
     }
-    return new ChunkPlan(newRunId, chunks, 0, digest);
+    return new ChunkPlan(newRunId, chunks, 0, digest, -1);
   }
 
   private static String normalize(String file) {

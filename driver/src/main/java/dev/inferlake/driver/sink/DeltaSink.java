@@ -55,6 +55,9 @@ public final class DeltaSink implements PredictionSink {
   private final List<KeyColumn> keys;
   private final int conflictRetries;
 
+  /** The prediction table's version of this run's latest chunk; -1 before the first. */
+  private long lastChunkVersion = -1;
+
   /** Runs between the quarantine and the prediction commit: a seam for tests placing a race. */
   Runnable afterQuarantineCommit = () -> {};
 
@@ -108,28 +111,53 @@ public final class DeltaSink implements PredictionSink {
   @Override
   public Commit commit(ChunkWrite write) {
     ChunkPlan plan = write.plan();
+    String runId = OwnedRows.checkRunId(plan.runId());
     String owned = OwnedRows.of(ds, models);
     String quarantineOwned = owned;
-    write.metadata().put("owner", owner(models));
+    ObjectNode meta = write.metadata();
+    meta.put("run_id", runId).put("ds", ds.toString()).put("owner", owner(models));
+    boolean laterChunk = plan.size() > 1 && write.chunk() > 0;
     if (plan.size() > 1) {
-      write
-          .metadata()
-          .putObject("resume")
+      meta.putObject("resume")
           .put("plan", plan.digest())
           .put("chunk", write.chunk())
           .put("chunks", plan.size());
-      if (write.chunk() > 0) {
-        // Later chunks replace only their own rows: earlier chunks of the run stay.
-        owned +=
-            " AND "
-                + OwnedRows.chunk(plan.runId(), PredictionSchema.SCORED_AT, write.startMicros());
-        quarantineOwned +=
-            " AND "
-                + OwnedRows.chunk(
-                    plan.runId(), QuarantineSchema.QUARANTINED_AT, write.startMicros());
-      }
     }
+    if (!laterChunk) {
+      Commit c = commitWithRetries(write, owned, quarantineOwned);
+      lastChunkVersion = c.predictionVersion();
+      return c;
+    }
+    // Later chunks replace only their own rows: earlier chunks of the run stay. So a run that
+    // replaced this date's rows since the previous chunk must stop this one, or its rows and ours
+    // would both stay.
+    owned += " AND " + OwnedRows.chunk(runId, PredictionSchema.SCORED_AT, write.startMicros());
+    quarantineOwned +=
+        " AND " + OwnedRows.chunk(runId, QuarantineSchema.QUARANTINED_AT, write.startMicros());
+    long since = lastChunkVersion >= 0 ? lastChunkVersion : plan.resumedAfter();
+    CommitLog.Commit other = foreignCommit(table, since, Long.MAX_VALUE, runId);
+    if (other != null) {
+      throw SinkErrors.interleaved(
+          table, ds, runId, write.chunk(), runIdOf(other), other.version());
+    }
+    Commit c = commitWithRetries(write, owned, quarantineOwned);
+    // one that committed after the check but before this commit read the table
+    other = foreignCommit(table, since, c.predictionVersion(), runId);
+    if (other != null) {
+      removeRun(table, runId, meta);
+      if (c.quarantineVersion() != null) {
+        removeRun(quarantineTable, runId, meta);
+      }
+      throw SinkErrors.interleaved(
+          table, ds, runId, write.chunk(), runIdOf(other), other.version());
+    }
+    lastChunkVersion = c.predictionVersion();
+    return c;
+  }
+
+  private Commit commitWithRetries(ChunkWrite write, String owned, String quarantineOwned) {
     boolean tableIsNew = !DeltaTable.isDeltaTable(spark, table);
+    String runId = write.plan().runId();
     for (int attempt = 1; ; attempt++) {
       String commitId = UUID.randomUUID().toString();
       write.metadata().put("commit_id", commitId);
@@ -162,16 +190,18 @@ public final class DeltaSink implements PredictionSink {
         }
         return new Commit(version, quarantineVersion);
       } catch (Exception e) { // Scala code throws checked SparkExceptions undeclared
+        String kept = null;
         if (quarantineVersion != null) {
-          restore(quarantineTable, quarantineVersion, quarantineOwned, write.metadata());
+          kept = restore(quarantineVersion, quarantineOwned, write.metadata(), runId);
         }
         ConcurrentModificationException conflict = conflictIn(e);
         if (conflict == null) {
           InferlakeException cause = InferlakeException.findIn(e);
+          String note = kept == null ? "" : "; " + kept;
           if (cause != null) {
-            throw new InferlakeException(cause.kind(), cause.getMessage(), e);
+            throw new InferlakeException(cause.kind(), cause.getMessage() + note, e);
           }
-          throw SinkErrors.writeFailed(table, InferlakeException.rootMessage(e), e);
+          throw SinkErrors.writeFailed(table, InferlakeException.rootMessage(e) + note, e);
         }
         // The first commits to a new table race to create it even for different dates.
         boolean again = attempt <= conflictRetries || (tableIsNew && attempt == 1);
@@ -191,6 +221,62 @@ public final class DeltaSink implements PredictionSink {
         sleep(backoff);
       }
     }
+  }
+
+  /**
+   * The newest commit to {@code target} between {@code after} and {@code before} (exclusive) by
+   * another run that owns some of this run's rows on its date; null when there is none.
+   */
+  private CommitLog.Commit foreignCommit(String target, long after, long before, String runId) {
+    String owner = owner(models);
+    for (CommitLog.Commit c : CommitLog.commits(spark, target, 1000, null)) {
+      if (c.version() <= after) {
+        break;
+      }
+      if (c.version() >= before) {
+        continue;
+      }
+      JsonNode meta = parse(c.metadata());
+      if (meta != null
+          && ds.toString().equals(meta.path("ds").asText())
+          && !runId.equals(meta.path("run_id").asText())
+          && OwnedRows.overlap(owner, meta.path("owner").asText())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static String runIdOf(CommitLog.Commit c) {
+    JsonNode meta = parse(c.metadata());
+    return meta == null ? "?" : meta.path("run_id").asText("?");
+  }
+
+  private static JsonNode parse(String metadata) {
+    try {
+      return JSON.readTree(metadata);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Deletes every row of run {@code runId} on this date from {@code target}, in one commit. */
+  private void removeRun(String target, String runId, ObjectNode metadata) {
+    StructType schema =
+        target.equals(quarantineTable) ? QuarantineSchema.of(keys) : PredictionSchema.of(keys);
+    ObjectNode info = metadata.deepCopy();
+    info.put("removes_run", runId);
+    info.put("commit_id", UUID.randomUUID().toString());
+    spark
+        .createDataFrame(new ArrayList<Row>(), schema)
+        .write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("replaceWhere", OwnedRows.of(ds, models) + " AND " + OwnedRows.run(runId))
+        .option("userMetadata", info.toString())
+        .save(target);
+    LOG.warn(
+        "rows of run {} removed from {}: another run owns this date's rows now", runId, target);
   }
 
   /**
@@ -255,15 +341,35 @@ public final class DeltaSink implements PredictionSink {
   }
 
   /**
-   * Puts the {@code owned} rows of {@code target} back as they were before {@code version}, our own
-   * commit (a commit of its own; rows of other dates and versions are not touched).
+   * Puts the quarantine table's {@code owned} rows back as they were before {@code version}, our
+   * own commit (a commit of its own; rows of other dates and versions are not touched). When
+   * another run has committed those rows since, putting them back would wipe that run's rows: then
+   * only this run's rows are removed.
+   *
+   * @return null when the rows were put back; otherwise what was done instead, for the error
    */
-  private void restore(String target, long version, String owned, ObjectNode metadata) {
-    StructType schema = QuarantineSchema.of(keys);
+  private String restore(long version, String owned, ObjectNode metadata, String runId) {
+    String target = quarantineTable;
     try {
+      CommitLog.Commit other = foreignCommit(target, version, Long.MAX_VALUE, runId);
+      if (other != null) {
+        removeRun(target, runId, metadata);
+        LOG.error(
+            "the quarantine rows run {} replaced in {} were not put back: run {} committed there"
+                + " since (version {}), and its rows were kept",
+            runId,
+            target,
+            runIdOf(other),
+            other.version());
+        return "the quarantine rows this run replaced in "
+            + target
+            + " were not put back, as run "
+            + runIdOf(other)
+            + " committed there since";
+      }
       Dataset<Row> before =
           version == 0
-              ? spark.createDataFrame(new ArrayList<Row>(), schema)
+              ? spark.createDataFrame(new ArrayList<Row>(), QuarantineSchema.of(keys))
               : spark
                   .read()
                   .format("delta")
@@ -281,12 +387,14 @@ public final class DeltaSink implements PredictionSink {
           .option("userMetadata", info.toString())
           .save(target);
       LOG.warn("rows of this run in {} put back as of version {}", target, version - 1);
+      return null;
     } catch (RuntimeException e) {
       LOG.error(
           "could not put back the rows of {} as of version {} ({}); rerun this ds to fix them",
           target,
           version - 1,
           InferlakeException.rootMessage(e));
+      return "the quarantine rows of " + target + " could not be put back; rerun this ds";
     }
   }
 

@@ -52,6 +52,24 @@ final class OwnedRows {
         + ")";
   }
 
+  /** The rows of one run. */
+  static String run(String runId) {
+    return PredictionSchema.RUN_ID + " = '" + checkRunId(runId) + "'";
+  }
+
+  /**
+   * A run id fit to stand in a predicate: run ids are UUIDs inferlake makes, or read back from
+   * commit metadata, which anyone who can write the table can edit.
+   *
+   * @throws IllegalArgumentException for anything but letters, digits, '-', '_' and '.'
+   */
+  static String checkRunId(String runId) {
+    if (runId == null || !runId.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw new IllegalArgumentException("not a run id: '" + runId + "'");
+    }
+    return runId;
+  }
+
   /**
    * The rows of one chunk of a resumable run: the run's rows stamped with the chunk's start time.
    * Replacing them deletes nothing of earlier chunks, but still reads the run's partitions, so a
@@ -59,13 +77,23 @@ final class OwnedRows {
    */
   static String chunk(String runId, String timeColumn, long startMicros) {
     Instant t = Instant.EPOCH.plusNanos(startMicros * 1000);
-    return PredictionSchema.RUN_ID
-        + " = '"
-        + runId
-        + "' AND "
-        + timeColumn
-        + " = TIMESTAMP'"
-        + TS.format(t)
-        + "'";
+    return run(runId) + " AND " + timeColumn + " = TIMESTAMP'" + TS.format(t) + "'";
+  }
+
+  /**
+   * Whether two runs' owners (comma-separated {@code name:version} labels, as commit metadata
+   * records them) share a model version, and so rows on the same date.
+   */
+  static boolean overlap(String owner, String other) {
+    if (other == null || other.isEmpty()) {
+      return false;
+    }
+    java.util.Set<String> mine = java.util.Set.of(owner.split(","));
+    for (String label : other.split(",")) {
+      if (mine.contains(label)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -26,4 +26,25 @@ final class SinkErrors {
             + "); nothing of this run was kept. Run it again, or set output.on_conflict: retry",
         cause);
   }
+
+  public static InferlakeException interleaved(
+      String table, java.time.LocalDate ds, String runId, int chunk, String other, long version) {
+    return new InferlakeException(
+        ErrorKind.RUN,
+        "run "
+            + other
+            + " committed this run's rows of ds="
+            + ds
+            + " to "
+            + table
+            + " (version "
+            + version
+            + ") after chunk "
+            + chunk
+            + " of run "
+            + runId
+            + " was committed; the table holds that run's rows and none of chunk "
+            + (chunk + 1)
+            + ". Rerun this ds to score it again in full");
+  }
 }
