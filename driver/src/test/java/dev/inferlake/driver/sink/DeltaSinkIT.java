@@ -12,6 +12,7 @@ import dev.inferlake.executors.QuarantineSchema;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.reports.testing.TestSpark;
+import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -21,11 +22,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,5 +220,83 @@ class DeltaSinkIT {
         new TreeMap<>(java.util.Map.of("run-z/v1", 1L, "run-z/v2", 1L)),
         contents(quarantine),
         "run z's quarantine rows stay; run x's are gone");
+  }
+
+  /** The rows, through a UDF that holds the task of id 0 for 3 s: the commit stays open. */
+  static Dataset<Row> slowly(Dataset<Row> rows) {
+    spark
+        .udf()
+        .register(
+            "inferlake_test_slowly",
+            (UDF1<Long, Long>)
+                id -> {
+                  if (id == 0) {
+                    Thread.sleep(3000);
+                  }
+                  return id;
+                },
+            DataTypes.LongType);
+    return rows.withColumn("id", functions.callUDF("inferlake_test_slowly", functions.col("id")));
+  }
+
+  @Test
+  void twoModelNamesSharingAVersionCommitOneDateConcurrentlyAndBothLand() throws Exception {
+    List<ModelVersion> a = List.of(new ModelVersion("a", "v1"));
+    List<ModelVersion> b = List.of(new ModelVersion("b", "v1"));
+    // the table exists: the first commits to a new table race to create it
+    commit(
+        sink("shared-version", a),
+        ChunkPlan.single("run-a0"),
+        0,
+        1,
+        predictions("run-a0", a, 0, 10, 1),
+        null);
+    CompletableFuture<PredictionSink.Commit> fa =
+        CompletableFuture.supplyAsync(
+            () ->
+                commit(
+                    sink("shared-version", a),
+                    ChunkPlan.single("run-a"),
+                    0,
+                    2,
+                    slowly(predictions("run-a", a, 0, 10, 2)),
+                    null));
+    CompletableFuture<PredictionSink.Commit> fb =
+        CompletableFuture.supplyAsync(
+            () ->
+                commit(
+                    sink("shared-version", b),
+                    ChunkPlan.single("run-b"),
+                    0,
+                    2,
+                    slowly(predictions("run-b", b, 0, 10, 2)),
+                    null));
+    fa.get();
+    fb.get();
+    assertEquals(
+        new TreeMap<>(java.util.Map.of("run-a/v1", 10L, "run-b/v1", 10L)),
+        contents(dir.resolve("shared-version").toString()));
+    assertEquals(
+        List.of("ds", "model_name", "model_version"),
+        partitionColumns(dir.resolve("shared-version").toString()));
+  }
+
+  @Test
+  void aTableMadeBeforeModelNamePartitionsKeepsItsPartitioning() {
+    String table = dir.resolve("legacy").toString();
+    predictions("run-old", BOTH, 0, 10, 1)
+        .write()
+        .format("delta")
+        .partitionBy("ds", "model_version")
+        .save(table);
+    DeltaSink x = sink("legacy", BOTH);
+    commit(x, ChunkPlan.single("run-x"), 0, 2, predictions("run-x", BOTH, 0, 10, 2), null);
+    assertEquals(
+        new TreeMap<>(java.util.Map.of("run-x/v1", 10L, "run-x/v2", 10L)), contents(table));
+    assertEquals(List.of("ds", "model_version"), partitionColumns(table));
+  }
+
+  static List<String> partitionColumns(String table) {
+    return DeltaTable.forPath(spark, table).detail().select("partitionColumns").head().getList(0);
   }
 }
