@@ -24,7 +24,7 @@ public final class PredictionSchema {
   public static final String SCORED_AT = "scored_at";
 
   /** Partition columns, in order. */
-  public static final List<String> PARTITION_COLUMNS = List.of(DS, MODEL_VERSION);
+  public static final List<String> PARTITION_COLUMNS = List.of(DS, MODEL_NAME, MODEL_VERSION);
 
   private PredictionSchema() {}
 

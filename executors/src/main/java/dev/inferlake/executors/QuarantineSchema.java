@@ -23,7 +23,7 @@ public final class QuarantineSchema {
   public static final String QUARANTINED_AT = "quarantined_at";
 
   /** Partition columns, in order. */
-  public static final List<String> PARTITION_COLUMNS = List.of(DS, MODEL_VERSION);
+  public static final List<String> PARTITION_COLUMNS = List.of(DS, MODEL_NAME, MODEL_VERSION);
 
   private QuarantineSchema() {}
 

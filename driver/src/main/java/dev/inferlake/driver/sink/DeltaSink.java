@@ -311,13 +311,26 @@ public final class DeltaSink implements PredictionSink {
           if (statsColumns != null) {
             w = w.option("delta.dataSkippingStatsColumns", statsColumns);
           }
-          w.partitionBy(partitionColumns.toArray(new String[0])).save(target);
+          w.partitionBy(partitioning(target, partitionColumns)).save(target);
           return null;
         });
     long version = CommitLog.versionOf(spark, target, commitId);
     // Delta skips a commit that neither adds nor removes a file: nothing of ours was there and
     // nothing is new (an empty chunk, a rerun with no rejects). The table is as it was.
     return version < 0 ? null : version;
+  }
+
+  /**
+   * The partition columns to write {@code target} with: an existing table's own (tables made before
+   * model names became a partition column keep {@code ds, model_version}), else {@code columns}.
+   */
+  private String[] partitioning(String target, List<String> columns) {
+    if (DeltaTable.isDeltaTable(spark, target)) {
+      List<String> existing =
+          DeltaTable.forPath(spark, target).detail().select("partitionColumns").head().getList(0);
+      return existing.toArray(new String[0]);
+    }
+    return columns.toArray(new String[0]);
   }
 
   /**

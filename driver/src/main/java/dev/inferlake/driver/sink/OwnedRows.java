@@ -17,10 +17,12 @@ final class OwnedRows {
 
   /**
    * The rows a run of {@code models} on {@code ds} owns. Partition columns come first, as their own
-   * conjuncts, so Delta's conflict detection sees that runs of other dates or versions touch other
-   * partitions. Names are validated identifiers.
+   * conjuncts, so Delta's conflict detection sees that runs of other dates, models or versions
+   * touch other partitions. Names are validated identifiers.
    */
   static String of(LocalDate ds, List<ModelVersion> models) {
+    String names =
+        models.stream().map(m -> "'" + m.name() + "'").distinct().collect(Collectors.joining(", "));
     String versions =
         models.stream()
             .map(m -> "'" + m.version() + "'")
@@ -44,6 +46,10 @@ final class OwnedRows {
         + " = DATE'"
         + ds
         + "' AND "
+        + PredictionSchema.MODEL_NAME
+        + " IN ("
+        + names
+        + ") AND "
         + PredictionSchema.MODEL_VERSION
         + " IN ("
         + versions
