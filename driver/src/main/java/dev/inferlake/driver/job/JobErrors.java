@@ -181,4 +181,19 @@ public final class JobErrors {
   private static String snake(String camel) {
     return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
+
+  public static InferlakeException emptyInput(
+      String input, java.time.LocalDate ds, long rows, String table) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "input "
+            + input
+            + " has no rows: this run would remove the "
+            + rows
+            + " rows of ds="
+            + ds
+            + " its model versions have in "
+            + table
+            + ". Check the input, or set allow_empty_input: true to empty the date");
+  }
 }

@@ -47,6 +47,7 @@ import java.util.regex.Pattern;
  *   max_skew: 1.5                  # largest task at most this many times the median task's rows
  * device: cpu                      # cpu | gpu | gpu-required
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
+ * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
  * </pre>
  */
 public record JobSpec(
@@ -64,7 +65,8 @@ public record JobSpec(
     Resumable resumable,
     Evaluate evaluate,
     ReportSpec report,
-    Partitioning partitioning) {
+    Partitioning partitioning,
+    Boolean allowEmptyInput) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -251,6 +253,14 @@ public record JobSpec(
   }
 
   /** Chunks the input is committed in; 1 when the run is not resumable. */
+  /**
+   * Whether a run whose input has no rows may still replace the date's earlier predictions with
+   * nothing (by default it fails with exit 3 when there is anything to remove).
+   */
+  public boolean allowEmptyInputOrDefault() {
+    return Boolean.TRUE.equals(allowEmptyInput);
+  }
+
   public int chunksOrDefault() {
     return resumable == null || resumable.chunks() == null ? 1 : resumable.chunks();
   }

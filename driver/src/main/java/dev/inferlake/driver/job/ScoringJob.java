@@ -100,6 +100,12 @@ public final class ScoringJob {
     state.input = spec.input().path();
     JobInput input = JobInput.read(spark, spec, models, true);
     PredictionSink sink = sink(spec, ds, input);
+    if (!spec.allowEmptyInputOrDefault() && input.projected().isEmpty()) {
+      long owned = sink.ownedRows();
+      if (owned > 0) {
+        throw JobErrors.emptyInput(spec.input().path(), ds, owned, sink.table());
+      }
+    }
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {

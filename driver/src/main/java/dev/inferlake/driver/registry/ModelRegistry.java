@@ -213,13 +213,22 @@ public final class ModelRegistry {
   /**
    * Reads a version's manifest.
    *
-   * @throws InferlakeException MODEL when the version is not registered
+   * @throws InferlakeException MODEL when the version is not registered, or its folder holds the
+   *     manifest of another version
    */
   public ModelManifest manifest(String name, String version) {
     Path p = new Path(folder(name, version), MANIFEST);
     try {
-      return ModelManifest.fromJson(
-          new String(read(p), StandardCharsets.UTF_8), "model '" + name + ":" + version + "'");
+      ModelManifest m =
+          ModelManifest.fromJson(
+              new String(read(p), StandardCharsets.UTF_8), "model '" + name + ":" + version + "'");
+      // The signature covers the manifest's name and version, not the folder it sits in: a
+      // signed version copied to another folder must not run as that other version.
+      if (!m.name().equals(name) || !m.version().equals(version)) {
+        throw RegistryErrors.manifestOfAnotherVersion(
+            name + ":" + version, m.label(), qualified(p));
+      }
+      return m;
     } catch (FileNotFoundException e) {
       throw RegistryErrors.notRegistered(name + ":" + version, location());
     } catch (IOException e) {

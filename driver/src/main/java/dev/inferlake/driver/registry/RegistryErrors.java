@@ -57,4 +57,19 @@ public final class RegistryErrors {
         "the compressed model '" + model + "' does not load in ONNX Runtime: " + why,
         e);
   }
+
+  public static InferlakeException manifestOfAnotherVersion(
+      String asked, String found, String where) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the registry folder of model '"
+            + asked
+            + "' holds the manifest of '"
+            + found
+            + "' ("
+            + where
+            + "): a version's folder was copied or moved; register the model as '"
+            + asked
+            + "' instead");
+  }
 }

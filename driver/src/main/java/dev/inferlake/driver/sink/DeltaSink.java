@@ -443,6 +443,14 @@ public final class DeltaSink implements PredictionSink {
   }
 
   @Override
+  public long ownedRows() {
+    if (!DeltaTable.isDeltaTable(spark, table)) {
+      return 0;
+    }
+    return spark.read().format("delta").load(table).where(OwnedRows.of(ds, models)).count();
+  }
+
+  @Override
   public Dataset<Row> committed(String runId, Commit last) {
     return spark
         .read()

@@ -48,6 +48,12 @@ public interface PredictionSink {
    */
   Written written(String runId, Commit last);
 
+  /**
+   * How many rows of the run's date and model versions the prediction table holds now: what a run
+   * replaces.
+   */
+  long ownedRows();
+
   /** Run {@code runId}'s predictions as committed in {@code last}, for evaluation. */
   Dataset<Row> committed(String runId, Commit last);
 
