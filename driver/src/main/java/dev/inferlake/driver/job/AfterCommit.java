@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * was for.
  */
 final class AfterCommit {
-  private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.RUN_LOGGER);
 
   private final SparkSession spark;
   private final JobSpec spec;

@@ -90,7 +90,7 @@ final class RunRecords {
       RunsTable.append(spark, spec.output().runsTableOrDefault(), records);
     } catch (RuntimeException suppressed) {
       e.addSuppressed(suppressed);
-      org.slf4j.LoggerFactory.getLogger(ScoringJob.class)
+      org.slf4j.LoggerFactory.getLogger(ScoringJob.RUN_LOGGER)
           .warn(
               "run {}: could not record the failure in the runs table: {}",
               state.runId,

@@ -45,7 +45,13 @@ import org.slf4j.LoggerFactory;
  * written unless every row was scored.
  */
 public final class ScoringJob {
-  private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
+  /**
+   * The logger of a run's lines, the summary line among them. Its name is the one README documents
+   * and log filters select on, kept from before this class moved into the {@code job} package.
+   */
+  static final String RUN_LOGGER = "dev.inferlake.driver.ScoringJob";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RUN_LOGGER);
 
   private final SparkSession spark;
   private final Clock clock;
