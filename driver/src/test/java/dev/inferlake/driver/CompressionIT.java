@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.registry.ModelRegistry;
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;

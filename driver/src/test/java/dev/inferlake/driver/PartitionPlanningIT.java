@@ -7,6 +7,7 @@ import dev.inferlake.driver.job.InputPlanner;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.partitioning.PartitionPlan;
 import dev.inferlake.reports.testing.TestSpark;

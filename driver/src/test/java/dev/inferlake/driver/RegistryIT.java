@@ -3,6 +3,7 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;

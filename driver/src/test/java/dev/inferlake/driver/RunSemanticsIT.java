@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.testing.TestSpark;

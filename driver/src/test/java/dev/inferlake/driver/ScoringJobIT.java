@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
 import dev.inferlake.reports.testing.TestSpark;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.model.testing.TestModels;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
