@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.registry.ModelRegistry;
 import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;
@@ -79,7 +80,7 @@ class CompressionIT {
     spark = TestSpark.session();
     registry = dir.resolve("registry").toString();
     models = new ModelRegistry(registry, new Configuration());
-    String pixels = DigitsInput.write(spark, dir.resolve("digits"));
+    List<String> pixels = DigitsInput.write(spark, dir.resolve("digits"));
 
     ok(
         "model",
@@ -96,28 +97,18 @@ class CompressionIT {
     }
 
     table = dir.resolve("predictions").toString();
-    StringBuilder versions = new StringBuilder("  - {name: digits, version: fp32}\n");
+    JobSpecBuilder spec =
+        JobSpecBuilder.create()
+            .input(dir.resolve("digits"))
+            .key("id")
+            .features("pixels", pixels)
+            .model("digits", "fp32");
     for (String v : METHODS.keySet()) {
-      versions.append("  - {name: digits, version: ").append(v).append("}\n");
+      spec.model("digits", v);
     }
-    Path spec = dir.resolve("job.yaml");
-    Files.writeString(
-        spec,
-        """
-        input: {path: %s, key: [id], features: {pixels: [%s]}}
-        models:
-        %s
-        registry: %s
-        output: {table: %s}
-        evaluate: {label: label}
-        """
-            .formatted(
-                dir.resolve("digits"),
-                pixels,
-                versions.toString().stripTrailing(),
-                registry,
-                table));
-    job = ok("run", "--job", spec.toString(), "--ds", "2026-11-23");
+    spec.registry(registry).output(table).evaluate("label");
+    job =
+        ok("run", "--job", spec.writeTo(dir.resolve("job.yaml")).toString(), "--ds", "2026-11-23");
   }
 
   @Test

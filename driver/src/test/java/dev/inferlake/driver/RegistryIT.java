@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
@@ -107,23 +108,19 @@ class RegistryIT {
     ok("model", "--registry", registry, "sign", "--key", keys + "/sign.json", "m:v2");
 
     table = dir.resolve("out").toString();
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input: {path: %s, key: [id], features: {input: [a, b, c, d]}}
-        models:
-          - {name: m, version: v1}
-          - {name: m, version: v2}
-        registry: %s
-        security:
-          decryption_key_file: %s
-          require_signature: true
-          trusted_keys: [%s]
-        output: {table: %s}
-        """
-            .formatted(
-                dir.resolve("in"), registry, keys + "/enc.json", keys + "/sign.pub.json", table));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("in"))
+            .key("id")
+            .features("input", "a", "b", "c", "d")
+            .model("m", "v1")
+            .model("m", "v2")
+            .registry(registry)
+            .decryptionKeyFile(keys + "/enc.json")
+            .requireSignature(true)
+            .trustedKeys(keys + "/sign.pub.json")
+            .output(table)
+            .writeTo(dir.resolve("job.yaml"));
     ok("run", "--job", job.toString(), "--ds", "2026-07-01");
   }
 
