@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.inferlake.driver.registry.ModelRegistry;
 import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.driver.testing.JobSpecBuilder;
+import dev.inferlake.driver.testing.ModelRegistration;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;
@@ -82,16 +83,7 @@ class CompressionIT {
     models = new ModelRegistry(registry, new Configuration());
     List<String> pixels = DigitsInput.write(spark, dir.resolve("digits"));
 
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "digits",
-        "--version",
-        "fp32",
-        Digits.modelFile().toString());
+    ok(ModelRegistration.of(registry, "digits", "fp32", Digits.modelFile()).args());
     for (Map.Entry<String, String> m : METHODS.entrySet()) {
       compressed.put(m.getKey(), ok(compress("digits:fp32", m.getKey(), m.getValue())));
     }
@@ -270,17 +262,9 @@ class CompressionIT {
     String key = dir.resolve("enc.json").toString();
     ok("model", "keygen", "--type", "encryption", "--out", key);
     ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "sealed",
-        "--version",
-        "fp32",
-        "--key-file",
-        key,
-        Digits.modelFile().toString());
+        ModelRegistration.of(registry, "sealed", "fp32", Digits.modelFile())
+            .encryptedWith(key)
+            .args());
     Cli noKey = compress("sealed:fp32", "int8", "int8-weights");
     assertEquals(2, noKey.exitCode());
     assertTrue(noKey.errorLine().contains("is encrypted: pass its key"), noKey.err());
