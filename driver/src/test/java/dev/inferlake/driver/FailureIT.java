@@ -57,17 +57,20 @@ class FailureIT {
         dir.resolve("pickle.onnx"),
         new byte[] {(byte) 0x80, 4, (byte) 0x95, 'p', 'i', 'c', 'k', 'l', 'e'});
     table = dir.resolve("out").toString();
-    job =
-        JobSpecBuilder.create()
-            .input(dir.resolve("in"))
-            .key("id")
-            .features("input", "a", "b", "c")
-            .model("m", "v1", dir.resolve("m.onnx"))
-            .output(table)
-            .writeTo(dir.resolve("job.yaml"));
+    job = spec("input").writeTo(dir.resolve("job.yaml"));
     // A first good run, so "unchanged" has something to compare against.
     Cli ok = Cli.run("run", "--job", job.toString(), "--ds", "2026-05-01");
     assertEquals(0, ok.exitCode(), ok.err());
+  }
+
+  /** The job, its columns a, b and c mapped to the model input {@code modelInput}. */
+  static JobSpecBuilder spec(String modelInput) {
+    return JobSpecBuilder.create()
+        .input(dir.resolve("in"))
+        .key("id")
+        .features(modelInput, "a", "b", "c")
+        .model("m", "v1", dir.resolve("m.onnx"))
+        .output(table);
   }
 
   /** Runs a job expected to fail and checks the table did not move. */
@@ -192,15 +195,7 @@ class FailureIT {
     assertEquals(
         "inferlake: Unknown option: '--bogus' (see 'inferlake run --help')", option.errorLine());
 
-    // the same job with its columns mapped to 'x', an input the model does not have
-    Path unmapped =
-        JobSpecBuilder.create()
-            .input(dir.resolve("in"))
-            .key("id")
-            .features("x", "a", "b", "c")
-            .model("m", "v1", dir.resolve("m.onnx"))
-            .output(table)
-            .writeTo(dir.resolve("unmapped.yaml"));
+    Path unmapped = spec("x").writeTo(dir.resolve("unmapped.yaml"));
     Cli r = failing(2, "run", "--job", unmapped.toString());
     assertEquals(
         "inferlake: job spec: model 'm:v1' has input 'input' but no columns are mapped to it (input.features.input)",
