@@ -3,6 +3,7 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.ModelRegistration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,17 +97,10 @@ class ClusterJarSubmitIT {
     assertEquals(0, submit("model", "keygen", "--type", "encryption", "--out", key).exit());
     Result reg =
         submit(
-            "model",
-            "--registry",
-            registry,
-            "register",
-            "--name",
-            "demo",
-            "--version",
-            "fm-1",
-            "--key-file",
-            key,
-            dir.resolve("lake/models/demo-fm-1.onnx").toString());
+            ModelRegistration.of(
+                    registry, "demo", "fm-1", dir.resolve("lake/models/demo-fm-1.onnx"))
+                .encryptedWith(key)
+                .args());
     assertEquals(0, reg.exit(), reg.output());
     Result inspect =
         submit("model", "--registry", registry, "inspect", "demo:fm-1", "--key-file", key);

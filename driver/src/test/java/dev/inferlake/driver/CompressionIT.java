@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.registry.ModelRegistry;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
+import dev.inferlake.driver.testing.ModelRegistration;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;
@@ -78,45 +81,26 @@ class CompressionIT {
     spark = TestSpark.session();
     registry = dir.resolve("registry").toString();
     models = new ModelRegistry(registry, new Configuration());
-    String pixels = DigitsInput.write(spark, dir.resolve("digits"));
+    List<String> pixels = DigitsInput.write(spark, dir.resolve("digits"));
 
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "digits",
-        "--version",
-        "fp32",
-        Digits.modelFile().toString());
+    ok(ModelRegistration.of(registry, "digits", "fp32", Digits.modelFile()).args());
     for (Map.Entry<String, String> m : METHODS.entrySet()) {
       compressed.put(m.getKey(), ok(compress("digits:fp32", m.getKey(), m.getValue())));
     }
 
     table = dir.resolve("predictions").toString();
-    StringBuilder versions = new StringBuilder("  - {name: digits, version: fp32}\n");
+    JobSpecBuilder spec =
+        JobSpecBuilder.create()
+            .input(dir.resolve("digits"))
+            .key("id")
+            .features("pixels", pixels)
+            .model("digits", "fp32");
     for (String v : METHODS.keySet()) {
-      versions.append("  - {name: digits, version: ").append(v).append("}\n");
+      spec.model("digits", v);
     }
-    Path spec = dir.resolve("job.yaml");
-    Files.writeString(
-        spec,
-        """
-        input: {path: %s, key: [id], features: {pixels: [%s]}}
-        models:
-        %s
-        registry: %s
-        output: {table: %s}
-        evaluate: {label: label}
-        """
-            .formatted(
-                dir.resolve("digits"),
-                pixels,
-                versions.toString().stripTrailing(),
-                registry,
-                table));
-    job = ok("run", "--job", spec.toString(), "--ds", "2026-11-23");
+    spec.registry(registry).output(table).evaluate("label");
+    job =
+        ok("run", "--job", spec.writeTo(dir.resolve("job.yaml")).toString(), "--ds", "2026-11-23");
   }
 
   @Test
@@ -278,17 +262,9 @@ class CompressionIT {
     String key = dir.resolve("enc.json").toString();
     ok("model", "keygen", "--type", "encryption", "--out", key);
     ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "sealed",
-        "--version",
-        "fp32",
-        "--key-file",
-        key,
-        Digits.modelFile().toString());
+        ModelRegistration.of(registry, "sealed", "fp32", Digits.modelFile())
+            .encryptedWith(key)
+            .args());
     Cli noKey = compress("sealed:fp32", "int8", "int8-weights");
     assertEquals(2, noKey.exitCode());
     assertTrue(noKey.errorLine().contains("is encrypted: pass its key"), noKey.err());

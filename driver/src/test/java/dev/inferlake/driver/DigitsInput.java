@@ -13,9 +13,9 @@ final class DigitsInput {
   /**
    * Writes the held-out rows to {@code path}.
    *
-   * @return the pixel columns, comma-separated, for a job spec's feature list
+   * @return the pixel columns, for a job spec's feature list
    */
-  static String write(SparkSession spark, Path path) {
+  static List<String> write(SparkSession spark, Path path) {
     List<String> cols = new ArrayList<>();
     cols.add("CAST(id AS BIGINT) AS id");
     cols.add("CAST(label AS INT) AS label");
@@ -33,6 +33,6 @@ final class DigitsInput {
         .selectExpr(cols.toArray(new String[0]))
         .write()
         .parquet(path.toString());
-    return String.join(", ", pixels);
+    return pixels;
   }
 }

@@ -3,9 +3,10 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.testing.TestSpark;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,24 +57,20 @@ class FailureIT {
         dir.resolve("pickle.onnx"),
         new byte[] {(byte) 0x80, 4, (byte) 0x95, 'p', 'i', 'c', 'k', 'l', 'e'});
     table = dir.resolve("out").toString();
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: [a, b, c]
-        models:
-          - {name: m, version: v1, path: %s}
-        output:
-          table: %s
-        """
-            .formatted(dir.resolve("in"), dir.resolve("m.onnx"), table));
+    job = spec("input").writeTo(dir.resolve("job.yaml"));
     // A first good run, so "unchanged" has something to compare against.
     Cli ok = Cli.run("run", "--job", job.toString(), "--ds", "2026-05-01");
     assertEquals(0, ok.exitCode(), ok.err());
+  }
+
+  /** The job, its columns a, b and c mapped to the model input {@code modelInput}. */
+  static JobSpecBuilder spec(String modelInput) {
+    return JobSpecBuilder.create()
+        .input(dir.resolve("in"))
+        .key("id")
+        .features(modelInput, "a", "b", "c")
+        .model("m", "v1", dir.resolve("m.onnx"))
+        .output(table);
   }
 
   /** Runs a job expected to fail and checks the table did not move. */
@@ -198,11 +195,7 @@ class FailureIT {
     assertEquals(
         "inferlake: Unknown option: '--bogus' (see 'inferlake run --help')", option.errorLine());
 
-    Path unmapped = dir.resolve("unmapped.yaml");
-    Files.writeString(
-        unmapped,
-        Files.readString(job).replace("input: [a, b, c]", "x: [a, b, c]"),
-        StandardCharsets.UTF_8);
+    Path unmapped = spec("x").writeTo(dir.resolve("unmapped.yaml"));
     Cli r = failing(2, "run", "--job", unmapped.toString());
     assertEquals(
         "inferlake: job spec: model 'm:v1' has input 'input' but no columns are mapped to it (input.features.input)",

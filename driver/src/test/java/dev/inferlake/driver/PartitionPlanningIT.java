@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.job.InputPlanner;
 import dev.inferlake.driver.job.JobSpec;
-import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.partitioning.PartitionPlan;
 import dev.inferlake.reports.testing.TestSpark;
@@ -38,6 +39,7 @@ class PartitionPlanningIT {
   @TempDir static Path dir;
   static SparkSession spark;
   static String input;
+  static JobSpecBuilder jobSpec;
   static Path job;
 
   @BeforeAll
@@ -48,23 +50,15 @@ class PartitionPlanningIT {
     rows(0, BIG_ROWS).coalesce(1).write().option("parquet.block.size", 1 << 20).parquet(input);
     rows(BIG_ROWS, TOTAL).repartition(SMALL_FILES).write().mode("append").parquet(input);
     TestModels.linear(6, 3, 61).writeTo(dir.resolve("models"), "m.onnx");
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: [a, b, c, d, e, f]
-        models:
-          - {name: m, version: v1, path: %s}
-        output:
-          table: %s
-        partitioning:
-          rows_per_task: 20000
-        """
-            .formatted(input, dir.resolve("models/m.onnx"), dir.resolve("predictions")));
+    jobSpec =
+        JobSpecBuilder.create()
+            .input(input)
+            .key("id")
+            .features("input", "a", "b", "c", "d", "e", "f")
+            .model("m", "v1", dir.resolve("models/m.onnx"))
+            .output(dir.resolve("predictions"))
+            .rowsPerTask(20000);
+    job = jobSpec.writeTo(dir.resolve("job.yaml"));
   }
 
   static Dataset<Row> rows(long from, long to) {
@@ -117,7 +111,7 @@ class PartitionPlanningIT {
   }
 
   static JobSpec spec(String... overrides) {
-    return JobSpecLoader.load(job, List.of(overrides));
+    return jobSpec.spec(overrides);
   }
 
   @Test

@@ -3,6 +3,9 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
+import dev.inferlake.driver.testing.ModelRegistration;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
@@ -78,51 +81,27 @@ class RegistryIT {
     v1.writeTo(dir, "v1.onnx");
     v2.writeTo(dir, "v2.onnx");
     ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "v1",
-        "--key-file",
-        keys + "/enc.json",
-        "--sign-key",
-        keys + "/sign.json",
-        dir.resolve("v1.onnx").toString());
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "v2",
-        "--lineage",
-        "v1",
-        dir.resolve("v2.onnx").toString());
+        ModelRegistration.of(registry, "m", "v1", dir.resolve("v1.onnx"))
+            .encryptedWith(keys + "/enc.json")
+            .signedWith(keys + "/sign.json")
+            .args());
+    ok(ModelRegistration.of(registry, "m", "v2", dir.resolve("v2.onnx")).derivedFrom("v1").args());
     ok("model", "--registry", registry, "sign", "--key", keys + "/sign.json", "m:v2");
 
     table = dir.resolve("out").toString();
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input: {path: %s, key: [id], features: {input: [a, b, c, d]}}
-        models:
-          - {name: m, version: v1}
-          - {name: m, version: v2}
-        registry: %s
-        security:
-          decryption_key_file: %s
-          require_signature: true
-          trusted_keys: [%s]
-        output: {table: %s}
-        """
-            .formatted(
-                dir.resolve("in"), registry, keys + "/enc.json", keys + "/sign.pub.json", table));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("in"))
+            .key("id")
+            .features("input", "a", "b", "c", "d")
+            .model("m", "v1")
+            .model("m", "v2")
+            .registry(registry)
+            .decryptionKeyFile(keys + "/enc.json")
+            .requireSignature(true)
+            .trustedKeys(keys + "/sign.pub.json")
+            .output(table)
+            .writeTo(dir.resolve("job.yaml"));
     ok("run", "--job", job.toString(), "--ds", "2026-07-01");
   }
 
@@ -196,16 +175,7 @@ class RegistryIT {
 
   @Test
   void anUnsignedModelIsRefusedWhenSignaturesAreRequired() throws Exception {
-    ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "unsigned",
-        dir.resolve("v2.onnx").toString());
+    ok(ModelRegistration.of(registry, "m", "unsigned", dir.resolve("v2.onnx")).args());
     Cli r = failing(4, "models.1.version=unsigned");
     assertEquals(
         "inferlake: model 'm:unsigned' is not signed, and the job requires signed models",
@@ -213,17 +183,9 @@ class RegistryIT {
 
     Path keys = dir.resolve("keys");
     ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "stranger",
-        "--sign-key",
-        keys.resolve("other.json").toString(),
-        dir.resolve("v2.onnx").toString());
+        ModelRegistration.of(registry, "m", "stranger", dir.resolve("v2.onnx"))
+            .signedWith(keys.resolve("other.json").toString())
+            .args());
     assertTrue(
         failing(4, "models.1.version=stranger")
             .errorLine()
@@ -288,7 +250,7 @@ class RegistryIT {
   void storageShippingFetchesOnExecutorsAndRunsModelsWithExternalData() throws Exception {
     LinearModel ext = TestModels.linear(FEATURES, 3, 33);
     Path model = ext.writeWithExternalData(dir.resolve("ext"), "weights/w.bin");
-    Cli reg = register("m", "ext", model);
+    Cli reg = ModelRegistration.of(registry, "m", "ext", model).run();
     assertEquals(0, reg.exitCode(), reg.err());
     assertTrue(reg.out().contains("1 external data file(s)"), reg.out());
 
@@ -337,7 +299,7 @@ class RegistryIT {
   void storageShippingRefusesAnAlteredExternalDataFile() throws Exception {
     Path model =
         TestModels.linear(FEATURES, 3, 34).writeWithExternalData(dir.resolve("ext2"), "w.bin");
-    Cli reg2 = register("m", "ext2", model);
+    Cli reg2 = ModelRegistration.of(registry, "m", "ext2", model).run();
     assertEquals(0, reg2.exitCode(), reg2.out());
     Path stored = Path.of(registry, "m", "ext2", "files", "w.bin.zst");
     byte[] raw =
@@ -363,24 +325,11 @@ class RegistryIT {
         r.errorLine().endsWith(", got " + altered), "the digest actually found: " + r.errorLine());
   }
 
-  static Cli register(String name, String version, Path file) {
-    return Cli.run(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        name,
-        "--version",
-        version,
-        file.toString());
-  }
-
   @Test
   void unsafeOrUnknownFilesAreRefusedAtRegistration() throws Exception {
     Path pickle =
         Files.write(dir.resolve("model.onnx"), new byte[] {(byte) 0x80, 3, ']', 'q', 0, '.'});
-    Cli p = register("p", "v1", pickle);
+    Cli p = ModelRegistration.of(registry, "p", "v1", pickle).run();
     assertEquals(4, p.exitCode(), p.err());
     assertTrue(
         p.errorLine().contains("is refused: it is a Python pickle (protocol 3)"), p.errorLine());
@@ -388,7 +337,7 @@ class RegistryIT {
     Path lost =
         TestModels.linear(FEATURES, 3, 35).writeWithExternalData(dir.resolve("lost"), "w.bin");
     Files.delete(dir.resolve("lost/w.bin"));
-    Cli lostRun = register("lost", "v1", lost);
+    Cli lostRun = ModelRegistration.of(registry, "lost", "v1", lost).run();
     assertEquals(4, lostRun.exitCode(), lostRun.err());
     assertTrue(
         lostRun.errorLine().startsWith("inferlake: model 'lost:v1' cannot be read from ")
@@ -396,7 +345,7 @@ class RegistryIT {
         lostRun.errorLine());
 
     Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
-    Cli j = register("p", "v1", junk);
+    Cli j = ModelRegistration.of(registry, "p", "v1", junk).run();
     assertEquals(4, j.exitCode());
     assertTrue(j.errorLine().contains("its format is unknown"), j.errorLine());
     assertTrue(

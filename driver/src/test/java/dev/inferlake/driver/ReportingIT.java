@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.ReportBuilder;
@@ -59,32 +61,18 @@ class ReportingIT {
     TestModels.linear(4, 2, 42).writeTo(dir, "m2.onnx");
     table = dir.resolve("predictions").toString();
     runs = table + "_runs";
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: [a, b, c, d]
-        models:
-          - {name: m, version: v1, path: %s}
-          - {name: m, version: v2, path: %s}
-        output:
-          table: %s
-        batch_size: 64
-        evaluate:
-          label: label
-        report:
-          out: %s
-        """
-            .formatted(
-                dir.resolve("input"),
-                dir.resolve("m1.onnx"),
-                dir.resolve("m2.onnx"),
-                table,
-                dir.resolve("report")));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("input"))
+            .key("id")
+            .features("input", "a", "b", "c", "d")
+            .model("m", "v1", dir.resolve("m1.onnx"))
+            .model("m", "v2", dir.resolve("m2.onnx"))
+            .output(table)
+            .batchSize(64)
+            .evaluate("label")
+            .report(dir.resolve("report"))
+            .writeTo(dir.resolve("job.yaml"));
     Cli first = Cli.run("run", "--job", job.toString(), "--ds", "2026-01-10");
     assertEquals(0, first.exitCode(), first.err());
     assertTrue(

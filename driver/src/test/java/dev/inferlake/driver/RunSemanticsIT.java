@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.testing.TestSpark;
@@ -64,26 +66,15 @@ class RunSemanticsIT {
     spark.createDataFrame(List.of(), SCHEMA).write().parquet(dir.resolve("empty").toString());
     TestModels.linear(4, 2, 5).writeTo(dir, "m1.onnx");
     TestModels.linear(4, 2, 6).writeTo(dir, "m2.onnx");
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: [a, b, c, d]
-        models:
-          - {name: m, version: v1, path: %s}
-          - {name: m, version: v2, path: %s}
-        output:
-          table: %s
-        """
-            .formatted(
-                dir.resolve("clean"),
-                dir.resolve("m1.onnx"),
-                dir.resolve("m2.onnx"),
-                dir.resolve("unused")));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("clean"))
+            .key("id")
+            .features("input", "a", "b", "c", "d")
+            .model("m", "v1", dir.resolve("m1.onnx"))
+            .model("m", "v2", dir.resolve("m2.onnx"))
+            .output(dir.resolve("unused"))
+            .writeTo(dir.resolve("job.yaml"));
   }
 
   static void writeInput(String name, int n, boolean planted, int files) {

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.model.testing.TestModels.LinearModel;
 import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,27 +71,16 @@ class ScoringJobIT {
     v2 = TestModels.linear(FEATURES, 3, 2);
     v1.writeTo(dir.resolve("models"), "m-v1.onnx");
     v2.writeTo(dir.resolve("models"), "m-v2.onnx");
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: features
-        models:
-          - {name: m, version: v1, path: %s}
-          - {name: m, version: v2, path: %s}
-        output:
-          table: %s
-        batch_size: 64
-        """
-            .formatted(
-                dir.resolve("input"),
-                dir.resolve("models/m-v1.onnx"),
-                dir.resolve("models/m-v2.onnx"),
-                dir.resolve("predictions")));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("input"))
+            .key("id")
+            .features("input", "features")
+            .model("m", "v1", dir.resolve("models/m-v1.onnx"))
+            .model("m", "v2", dir.resolve("models/m-v2.onnx"))
+            .output(dir.resolve("predictions"))
+            .batchSize(64)
+            .writeTo(dir.resolve("job.yaml"));
   }
 
   static List<Float> toList(float[] v) {

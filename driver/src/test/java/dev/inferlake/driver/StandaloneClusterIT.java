@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.model.testing.TestModels;
 import java.nio.file.Files;
@@ -156,27 +158,16 @@ class StandaloneClusterIT {
         .parquet(dir.resolve("input").toString());
     TestModels.linear(3, 2, 41).writeTo(dir, "m1.onnx");
     TestModels.linear(3, 2, 42).writeTo(dir, "m2.onnx");
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input:
-          path: %s
-          key: [id]
-          features:
-            input: [a, b, c]
-        models:
-          - {name: m, version: v1, path: %s}
-          - {name: m, version: v2, path: %s}
-        output:
-          table: %s
-        batch_size: 128
-        """
-            .formatted(
-                dir.resolve("input"),
-                dir.resolve("m1.onnx"),
-                dir.resolve("m2.onnx"),
-                dir.resolve("unused")));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("input"))
+            .key("id")
+            .features("input", "a", "b", "c")
+            .model("m", "v1", dir.resolve("m1.onnx"))
+            .model("m", "v2", dir.resolve("m2.onnx"))
+            .output(dir.resolve("unused"))
+            .batchSize(128)
+            .writeTo(dir.resolve("job.yaml"));
   }
 
   @AfterAll

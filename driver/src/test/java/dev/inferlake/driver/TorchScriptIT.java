@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.reports.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
@@ -35,27 +37,19 @@ class TorchScriptIT {
   @BeforeAll
   static void scoreBothEngines() throws Exception {
     spark = TestSpark.session();
-    String pixels = DigitsInput.write(spark, dir.resolve("digits"));
+    List<String> pixels = DigitsInput.write(spark, dir.resolve("digits"));
     table = dir.resolve("predictions").toString();
-    job = dir.resolve("job.yaml");
-    Files.writeString(
-        job,
-        """
-        input: {path: %s, key: [id], features: {pixels: [%s]}}
-        models:
-          - {name: digits, version: onnx, path: %s}
-          - {name: digits, version: torchscript, path: %s}
-        output: {table: %s}
-        evaluate: {label: label}
-        report: {out: %s}
-        """
-            .formatted(
-                dir.resolve("digits"),
-                pixels,
-                Digits.modelFile(),
-                Digits.folder().resolve("digits-mlp.pt"),
-                table,
-                dir.resolve("report")));
+    job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("digits"))
+            .key("id")
+            .features("pixels", pixels)
+            .model("digits", "onnx", Digits.modelFile())
+            .model("digits", "torchscript", Digits.folder().resolve("digits-mlp.pt"))
+            .output(table)
+            .evaluate("label")
+            .report(dir.resolve("report"))
+            .writeTo(dir.resolve("job.yaml"));
     run = Cli.run("run", "--job", job.toString(), "--ds", "2026-11-23");
     assertEquals(0, run.exitCode(), run.out() + run.err());
   }

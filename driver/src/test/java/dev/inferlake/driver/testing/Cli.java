@@ -1,11 +1,13 @@
-package dev.inferlake.driver;
+package dev.inferlake.driver.testing;
 
+import dev.inferlake.driver.InferlakeCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the CLI in this JVM and captures what it printed. */
-record Cli(int exitCode, String out, String err) {
-  static Cli run(String... args) {
+public record Cli(int exitCode, String out, String err) {
+  /** Runs {@code inferlake args...} in this JVM, on its SparkSession where one is needed. */
+  public static Cli run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = InferlakeCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -13,7 +15,7 @@ record Cli(int exitCode, String out, String err) {
   }
 
   /** The last line on stderr: the one-line failure message. */
-  String errorLine() {
+  public String errorLine() {
     String[] lines = err.strip().split("\n");
     return lines[lines.length - 1];
   }
