@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.driver.testing.Cli;
+import dev.inferlake.driver.testing.JobSpecBuilder;
+import dev.inferlake.driver.testing.ModelRegistration;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
@@ -61,17 +64,9 @@ class IntegrityIT {
         "--public-out",
         keys + "/sign.pub.json");
     ok(
-        "model",
-        "--registry",
-        registry,
-        "register",
-        "--name",
-        "m",
-        "--version",
-        "v1",
-        "--sign-key",
-        keys + "/sign.json",
-        dir.resolve("m.onnx").toString());
+        ModelRegistration.of(registry, "m", "v1", dir.resolve("m.onnx"))
+            .signedWith(keys + "/sign.json")
+            .args());
   }
 
   static void ok(String... args) {
@@ -79,17 +74,20 @@ class IntegrityIT {
     assertEquals(0, r.exitCode(), r.err());
   }
 
-  static Path job(String name, String input, String table, String models) throws Exception {
-    return Files.writeString(
-        dir.resolve(name + ".yaml"),
-        """
-        input: {path: %s, key: [id], features: {input: [a, b]}}
-        models: %s
-        registry: %s
-        security: {require_signature: true, trusted_keys: [%s]}
-        output: {table: %s}
-        """
-            .formatted(input, models, registry, keys + "/sign.pub.json", table));
+  static Path job(String name, String input, String table, String... versions) {
+    JobSpecBuilder b =
+        JobSpecBuilder.create()
+            .input(input)
+            .key("id")
+            .features("input", "a", "b")
+            .registry(registry)
+            .requireSignature(true)
+            .trustedKeys(keys + "/sign.pub.json")
+            .output(table);
+    for (String v : versions) {
+      b.model("m", v);
+    }
+    return b.writeTo(dir.resolve(name + ".yaml"));
   }
 
   static Cli run(Path job, String ds, String... sets) {
@@ -114,12 +112,7 @@ class IntegrityIT {
       }
     }
     String table = dir.resolve("copied-out").toString();
-    Path job =
-        job(
-            "copied",
-            dir.resolve("in").toString(),
-            table,
-            "[{name: m, version: v1}, {name: m, version: v3}]");
+    Path job = job("copied", dir.resolve("in").toString(), table, "v1", "v3");
     Cli r = run(job, "2026-06-01");
     assertEquals(4, r.exitCode(), r.err());
     assertTrue(r.errorLine().contains("m:v3"), r.errorLine());
@@ -130,9 +123,9 @@ class IntegrityIT {
   @Test
   void anEmptyInputDoesNotEmptyADateUnlessTheJobAllowsIt() throws Exception {
     String table = dir.resolve("empty-out").toString();
-    Path full = job("full", dir.resolve("in").toString(), table, "[{name: m, version: v1}]");
+    Path full = job("full", dir.resolve("in").toString(), table, "v1");
     assertEquals(0, run(full, "2026-06-02").exitCode());
-    Path empty = job("empty", dir.resolve("empty").toString(), table, "[{name: m, version: v1}]");
+    Path empty = job("empty", dir.resolve("empty").toString(), table, "v1");
     DeltaState before = DeltaState.of(spark, table);
 
     Cli r = run(empty, "2026-06-02");

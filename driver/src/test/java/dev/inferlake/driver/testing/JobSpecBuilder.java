@@ -63,6 +63,7 @@ public final class JobSpecBuilder {
           "partitioning",
           "device",
           "model_cache_bytes",
+          "allow_empty_input",
           "evaluate",
           "report");
 
@@ -285,6 +286,12 @@ public final class JobSpecBuilder {
   }
 
   // evaluation and report
+
+  /** {@code allow_empty_input}: whether an empty input may empty a date. */
+  public JobSpecBuilder allowEmptyInput(boolean allow) {
+    root.put("allow_empty_input", allow);
+    return this;
+  }
 
   /** {@code evaluate.label}: the input column holding the true class or value. */
   public JobSpecBuilder evaluate(String labelColumn) {
