@@ -145,7 +145,7 @@ public final class ModelCommand implements Runnable {
               Clock.systemUTC());
       if (signKey != null) {
         m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
-        r.writeManifest(m);
+        r.writeManifest(name, version, m);
       }
       spec.commandLine()
           .getOut()
@@ -234,7 +234,7 @@ public final class ModelCommand implements Runnable {
       ModelManifest target = c.target();
       if (signKey != null) {
         target = ModelKeys.sign(target, ModelKeys.fromFile(signKey));
-        r.writeManifest(target);
+        r.writeManifest(nv[0], to, target);
       }
       PrintWriter out = spec.commandLine().getOut();
       ModelManifest src = c.source();
@@ -402,8 +402,9 @@ public final class ModelCommand implements Runnable {
     public Integer call() {
       String[] nv = ref(ref);
       ModelRegistry r = parent.registry(spec.commandLine());
-      ModelManifest m = ModelKeys.sign(r.manifest(nv[0], nv[1]), ModelKeys.fromFile(key));
-      r.writeManifest(m);
+      // Sign only what the package holds: a manifest whose payload was swapped is refused.
+      ModelManifest m = ModelKeys.sign(r.verified(nv[0], nv[1]), ModelKeys.fromFile(key));
+      r.writeManifest(nv[0], nv[1], m);
       spec.commandLine()
           .getOut()
           .printf("signed %s with key %s%n", m.label(), m.signature().keyId());
@@ -441,20 +442,20 @@ public final class ModelCommand implements Runnable {
         description = "For signing keys: the public keyset, to list in trusted_keys.")
     Path publicOut;
 
+    @Option(
+        names = "--force",
+        description = "Replace existing key files (by default an existing file is an error).")
+    boolean force;
+
     @Override
     public Integer call() throws IOException {
       String json =
           type == Type.encryption ? ModelKeys.newEncryptionKeyset() : ModelKeys.newSigningKeyset();
-      Files.writeString(out, json);
-      try {
-        Files.setPosixFilePermissions(
-            out, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: leave the default permissions
-      }
+      KeyFiles.write(out, json, true, force);
       spec.commandLine().getOut().printf("wrote %s keyset %s%n", type, out);
       if (type == Type.signing && publicOut != null) {
-        Files.writeString(publicOut, ModelKeys.publicKeyset(ModelKeys.parse(json, out.toString())));
+        KeyFiles.write(
+            publicOut, ModelKeys.publicKeyset(ModelKeys.parse(json, out.toString())), false, force);
         spec.commandLine().getOut().printf("wrote public keyset %s%n", publicOut);
       }
       spec.commandLine().getOut().flush();

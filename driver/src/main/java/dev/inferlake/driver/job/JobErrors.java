@@ -145,17 +145,6 @@ public final class JobErrors {
             examples));
   }
 
-  public static InferlakeException packageMismatch(String model, String expected, String actual) {
-    return new InferlakeException(
-        ErrorKind.MODEL,
-        "the package of model '"
-            + model
-            + "' does not match its manifest: expected "
-            + expected
-            + ", got "
-            + actual);
-  }
-
   public static InferlakeException needsStorageShipping(String model) {
     return new InferlakeException(
         ErrorKind.USAGE,

@@ -51,7 +51,7 @@ public final class ModelResolver {
         // In storage mode the driver never reads the payload: executors fetch it.
         byte[] payload = spec.storageShipping() ? null : registry.payload(m.name(), m.version());
         if (payload != null && !ModelDigest.sha256(payload).equals(manifest.packedSha256())) {
-          throw JobErrors.packageMismatch(
+          throw RegistryErrors.packageMismatch(
               m.label(), manifest.packedSha256(), ModelDigest.sha256(payload));
         }
         r =

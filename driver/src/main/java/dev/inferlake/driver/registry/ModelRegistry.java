@@ -203,8 +203,22 @@ public final class ModelRegistry {
     return new ModelManifest.DataFile(location, ModelDigest.format(md), bytes[0]);
   }
 
-  /** Replaces a version's manifest, e.g. to add a signature; its digest must not change. */
-  public void writeManifest(ModelManifest m) {
+  /**
+   * Replaces version {@code name:version}'s manifest, e.g. to add a signature; its digest must not
+   * change.
+   *
+   * @throws IllegalArgumentException when {@code m} is the manifest of another version
+   */
+  public void writeManifest(String name, String version, ModelManifest m) {
+    if (!m.name().equals(name) || !m.version().equals(version)) {
+      throw new IllegalArgumentException(
+          "the manifest of " + m.label() + " cannot go into the folder of " + name + ":" + version);
+    }
+    writeManifest(m);
+  }
+
+  /** Writes a manifest into its own version's folder. */
+  private void writeManifest(ModelManifest m) {
     writeAtomically(
         new Path(folder(m.name(), m.version()), MANIFEST),
         m.toJson().getBytes(StandardCharsets.UTF_8));
@@ -234,6 +248,41 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw RegistryErrors.modelUnreadable(name + ":" + version, qualified(p), e.toString(), e);
     }
+  }
+
+  /**
+   * Reads a version's manifest and checks its package against it: the payload's digest, for an
+   * unencrypted package the model bytes' digest, and every external data file's digest.
+   *
+   * @throws InferlakeException MODEL naming the first part that does not match
+   */
+  public ModelManifest verified(String name, String version) {
+    ModelManifest m = manifest(name, version);
+    byte[] payload = payload(name, version);
+    String packed = ModelDigest.sha256(payload);
+    if (!packed.equals(m.packedSha256())) {
+      throw RegistryErrors.packageMismatch(m.label(), m.packedSha256(), packed);
+    }
+    if (!m.encrypted()) {
+      ModelPackage.unpack(m, payload, null, ModelPackage.MAX_RAW_BYTES); // checks the raw digest
+    }
+    for (ModelManifest.DataFile f : m.filesOrEmpty()) {
+      Path p = new Path(new Path(folder(name, version), FILES), f.path() + ".zst");
+      java.security.MessageDigest md = ModelDigest.newSha256();
+      try (InputStream in =
+          new java.security.DigestInputStream(
+              new com.github.luben.zstd.ZstdInputStream(p.getFileSystem(hadoop).open(p)), md)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      } catch (IOException e) {
+        throw RegistryErrors.modelUnreadable(m.label(), qualified(p), e.toString(), e);
+      }
+      String actual = ModelDigest.format(md);
+      if (!actual.equals(f.sha256())) {
+        throw RegistryErrors.packageMismatch(
+            m.label() + "' data file '" + f.path(), f.sha256(), actual);
+      }
+    }
+    return m;
   }
 
   /** Reads a version's payload (compressed, and encrypted if the manifest says so). */

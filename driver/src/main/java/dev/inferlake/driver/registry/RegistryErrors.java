@@ -72,4 +72,24 @@ public final class RegistryErrors {
             + asked
             + "' instead");
   }
+
+  public static InferlakeException packageMismatch(String model, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the package of model '"
+            + model
+            + "' does not match its manifest: expected "
+            + expected
+            + ", got "
+            + actual);
+  }
+
+  public static InferlakeException keyFileExists(java.nio.file.Path file) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "key file "
+            + file
+            + " already exists; pass --force to replace it (whatever was encrypted or signed with"
+            + " the old key then needs a copy of it)");
+  }
 }
