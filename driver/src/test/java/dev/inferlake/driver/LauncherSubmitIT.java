@@ -3,6 +3,7 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,9 +76,36 @@ class LauncherSubmitIT {
         described.out().contains("Model predictions written by inferlake"),
         "table comment: " + described.out());
 
+    // a location and a comment that end a naively quoted literal
+    Path odd = dir.resolve("odd 'dir\\");
+    copyTree(dir.resolve("lake/predictions"), odd);
+    String comment = "it's scored nightly \\";
+    Result quoted =
+        launch(
+            "register", "--table", odd.toString(), "--name", "analytics.odd", "--comment", comment);
+    assertEquals(0, quoted.exit(), quoted.out());
+    Result oddRows = launch("sql", "SELECT count(*) AS n FROM analytics.odd");
+    assertEquals(0, oddRows.exit(), oddRows.out());
+    assertTrue(oddRows.out().contains("|4000|"), oddRows.out());
+    Result oddComment = launch("sql", "DESCRIBE TABLE EXTENDED analytics.odd", "--limit", "200");
+    assertTrue(oddComment.out().contains(comment), oddComment.out());
+
     Result bad = launch("sql", "SELEC 1");
     assertEquals(2, bad.exit(), bad.out());
     String last = bad.out().strip().lines().reduce((a, b) -> b).orElse("");
     assertTrue(last.startsWith("inferlake: query failed: [PARSE_SYNTAX_ERROR]"), last);
+  }
+
+  static void copyTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.inferlake.driver.cli;
 
 import dev.inferlake.driver.SparkSessions;
+import dev.inferlake.driver.session.SqlText;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import io.delta.tables.DeltaTable;
@@ -68,15 +69,11 @@ public final class CatalogCommands {
         spark.sql("CREATE DATABASE IF NOT EXISTS " + name.substring(0, name.indexOf('.')));
       }
       spark.sql(
-          "CREATE TABLE IF NOT EXISTS "
-              + name
-              + " USING DELTA LOCATION '"
-              + table.replace("'", "\\'")
-              + "'");
+          "CREATE TABLE IF NOT EXISTS " + name + " USING DELTA LOCATION " + SqlText.literal(table));
       String current =
           DeltaTable.forPath(spark, table).detail().select("description").head().getString(0);
       if (current == null || current.isBlank()) {
-        spark.sql("COMMENT ON TABLE " + name + " IS '" + comment.replace("'", "\\'") + "'");
+        spark.sql("COMMENT ON TABLE " + name + " IS " + SqlText.literal(comment));
       }
       spec.commandLine().getOut().printf("registered %s -> %s%n", name, table);
       spec.commandLine().getOut().flush();

@@ -4,6 +4,7 @@ import dev.inferlake.driver.SparkSessions;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
+import dev.inferlake.driver.session.SqlText;
 import dev.inferlake.reports.RunSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -148,8 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "SELECT model_version, count(*) AS rows, round(avg(prediction), 4) AS positive_rate "
-                + "FROM delta.`%s` WHERE ds = DATE'%s' GROUP BY model_version ORDER BY model_version",
-            summary.table(),
+                + "FROM delta.%s WHERE ds = DATE'%s' GROUP BY model_version ORDER BY model_version",
+            SqlText.identifier(summary.table()),
             ds);
     out.println("SQL to try (spark-sql, a notebook, or any Delta reader):");
     out.println("  " + query);
