@@ -1,6 +1,5 @@
 package dev.inferlake.model;
 
-import dev.inferlake.model.internal.ModelErrors;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -132,14 +132,13 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       return f.get();
     } catch (InterruptedException x) {
       Thread.currentThread().interrupt();
-      throw new InferlakeException(ErrorKind.RUN, "interrupted while loading model " + key, x);
+      throw ModelErrors.loadInterrupted(key, x);
     } catch (ExecutionException x) {
       Throwable cause = x.getCause();
       if (cause instanceof InferlakeException ie) {
         throw ie;
       }
-      throw new InferlakeException(
-          ErrorKind.MODEL, "loading model " + key + " failed: " + cause, cause);
+      throw ModelErrors.loadFailed(key, cause);
     }
   }
 

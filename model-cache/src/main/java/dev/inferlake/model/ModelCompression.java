@@ -1,6 +1,5 @@
 package dev.inferlake.model;
 
-import dev.inferlake.model.internal.OnnxRewriter;
 import java.util.List;
 import java.util.Map;
 
@@ -41,12 +40,7 @@ public final class ModelCompression {
   public static Compressed compress(byte[] raw, CompressionMethod method, String what) {
     ModelFormat format = ModelFormat.detect(raw, what);
     if (format != ModelFormat.ONNX) {
-      throw new InferlakeException(
-          ErrorKind.MODEL,
-          what
-              + " is "
-              + format.specName()
-              + "; compression rewrites ONNX graphs only (export the model to ONNX first)");
+      throw ModelErrors.compressesOnnxOnly(what, format);
     }
     ModelSignature before = OnnxModelReader.signature(raw, what);
     OnnxRewriter.Result r = OnnxRewriter.rewrite(raw, method, what);

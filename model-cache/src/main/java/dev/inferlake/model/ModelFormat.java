@@ -2,7 +2,6 @@ package dev.inferlake.model;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.inferlake.model.internal.ModelErrors;
 import java.util.HexFormat;
 import java.util.Locale;
 

@@ -9,7 +9,6 @@ import com.google.crypto.tink.PublicKeyVerify;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.signature.SignatureConfig;
-import dev.inferlake.model.internal.ModelErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.inferlake.model.internal.ModelErrors;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -5,7 +5,6 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import com.google.crypto.tink.Aead;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.inferlake.model.internal.ModelErrors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -29,12 +29,10 @@ public final class OnnxModelReader {
     try {
       proto = OnnxMl.ModelProto.parseFrom(model);
     } catch (InvalidProtocolBufferException e) {
-      throw new InferlakeException(
-          ErrorKind.MODEL, what + " is not an ONNX model: " + e.getMessage(), e);
+      throw ModelErrors.notOnnx(what, e);
     }
     if (!proto.hasGraph() || proto.getGraph().getOutputCount() == 0) {
-      throw new InferlakeException(
-          ErrorKind.MODEL, what + " is not an ONNX model: it has no graph outputs");
+      throw ModelErrors.noGraphOutputs(what);
     }
     OnnxMl.GraphProto graph = proto.getGraph();
     Set<String> initializers = new HashSet<>();

@@ -2,7 +2,6 @@ package dev.inferlake.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.inferlake.model.internal.ModelErrors;
 import dev.inferlake.model.internal.ZipIndex;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -14,7 +14,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import dev.inferlake.model.internal.Fp16;
-import dev.inferlake.model.internal.OnnxRewriter;
 import dev.inferlake.model.testing.Digits;
 import dev.inferlake.model.testing.TestModels;
 import java.nio.ByteBuffer;

@@ -60,14 +60,13 @@ public final class ReportBuilder {
   /**
    * Compares the versions scored for {@code request.ds()}.
    *
-   * @throws ReportException USAGE for a baseline or date that is not there, INPUT for a table that
-   *     is not a prediction table
+   * @throws dev.inferlake.model.InferlakeException USAGE for a baseline or date that is not there,
+   *     INPUT for a table that is not a prediction table or labels that lack its columns
    */
   public Report build(ReportRequest request) {
     String table = request.table();
     if (!Rows.isDeltaTable(spark, table)) {
-      throw new ReportException(
-          ReportException.Kind.INPUT, "no Delta table at " + table + ": is it a prediction table?");
+      throw ReportErrors.notDeltaTable(table);
     }
     long tableVersion = CommitLog.latestVersion(spark, table);
     Dataset<Row> all = spark.read().format("delta").option("versionAsOf", tableVersion).load(table);
@@ -88,8 +87,7 @@ public final class ReportBuilder {
       counts.merge(label, r.getLong(4), Long::sum);
     }
     if (ids.isEmpty()) {
-      throw new ReportException(
-          ReportException.Kind.USAGE, "no predictions in " + table + " for ds=" + ds);
+      throw ReportErrors.noPredictionsFor(table, ds);
     }
     List<String> notes = new ArrayList<>();
     boolean runsTableExists = Rows.isDeltaTable(spark, request.runsTable());
@@ -173,15 +171,11 @@ public final class ReportBuilder {
       Dataset<Row> labels = spark.read().format(l.format()).load(l.path());
       for (String k : keys) {
         if (!Arrays.asList(labels.columns()).contains(k)) {
-          throw new ReportException(
-              ReportException.Kind.INPUT,
-              "labels at " + l.path() + " have no key column '" + k + "' (keys: " + keys + ")");
+          throw ReportErrors.labelsLackKey(l.path(), k, keys);
         }
       }
       if (!Arrays.asList(labels.columns()).contains(l.column())) {
-        throw new ReportException(
-            ReportException.Kind.INPUT,
-            "labels at " + l.path() + " have no column '" + l.column() + "'");
+        throw ReportErrors.labelsLackColumn(l.path(), l.column());
       }
       evaluations.putAll(Evaluator.evaluate(preds, labels, keys, l.column()));
     } else {
@@ -264,9 +258,7 @@ public final class ReportBuilder {
       }
     }
     if (keys.isEmpty() || !columns.containsAll(List.of("prediction", "model_version", "run_id"))) {
-      throw new ReportException(
-          ReportException.Kind.INPUT,
-          table + " is not a prediction table: its columns are " + columns);
+      throw ReportErrors.notPredictionTable(table, columns);
     }
     return keys;
   }
@@ -274,7 +266,7 @@ public final class ReportBuilder {
   private static LocalDate latestDs(Dataset<Row> all, String table) {
     Row r = all.agg(functions.max(col("ds"))).head();
     if (r.isNullAt(0)) {
-      throw new ReportException(ReportException.Kind.USAGE, table + " holds no predictions yet");
+      throw ReportErrors.noPredictionsYet(table);
     }
     return Rows.date(r.get(0));
   }
@@ -321,14 +313,7 @@ public final class ReportBuilder {
       if (matches.size() == 1) {
         return matches.get(0);
       }
-      throw new ReportException(
-          ReportException.Kind.USAGE,
-          "baseline '"
-              + b
-              + "' is "
-              + (matches.isEmpty() ? "not among" : "ambiguous among")
-              + " the versions of this date: "
-              + versions);
+      throw ReportErrors.unknownBaseline(b, !matches.isEmpty(), versions);
     }
     // The incumbent: the version whose first run is oldest.
     if (runsTableExists) {

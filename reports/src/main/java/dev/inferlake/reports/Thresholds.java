@@ -64,27 +64,18 @@ public final class Thresholds {
   /**
    * Parses {@code metric<=value}.
    *
-   * @throws IllegalArgumentException naming what is wrong and the metrics that exist
+   * @throws dev.inferlake.model.InferlakeException USAGE naming what is wrong and the metrics that
+   *     exist
    */
   public static Rule parse(String text) {
     Matcher m = RULE.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "threshold '"
-              + text
-              + "' is not of the form metric<=value (or >=, <, >), e.g. psi_vs_baseline<=0.2");
+      throw ReportErrors.thresholdForm(text);
     }
     String metric = m.group(1);
     String base = metric.endsWith("_delta") ? metric.substring(0, metric.length() - 6) : metric;
     if (!ReportMetrics.NAMES.contains(base)) {
-      throw new IllegalArgumentException(
-          "threshold '"
-              + text
-              + "' names an unknown metric '"
-              + metric
-              + "'; metrics are "
-              + String.join(", ", ReportMetrics.NAMES)
-              + " (each also with _delta, against the baseline)");
+      throw ReportErrors.thresholdMetric(text, metric);
     }
     return new Rule(metric, m.group(2), Double.parseDouble(m.group(3)));
   }

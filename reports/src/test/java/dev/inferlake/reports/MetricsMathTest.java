@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,12 +63,14 @@ class MetricsMathTest {
     assertEquals(Thresholds.Outcome.PASS, checks.get(1).outcome());
     assertEquals(Thresholds.Outcome.NOT_APPLICABLE, checks.get(2).outcome());
 
-    IllegalArgumentException bad =
-        assertThrows(IllegalArgumentException.class, () -> Thresholds.parse("psi <= 0.2"));
+    InferlakeException bad =
+        assertThrows(InferlakeException.class, () -> Thresholds.parse("psi <= 0.2"));
+    assertEquals(ErrorKind.USAGE, bad.kind());
     assertTrue(bad.getMessage().contains("unknown metric 'psi'"), bad.getMessage());
     assertTrue(bad.getMessage().contains("psi_vs_baseline"), bad.getMessage());
-    IllegalArgumentException form =
-        assertThrows(IllegalArgumentException.class, () -> Thresholds.parse("accuracy = 1"));
+    InferlakeException form =
+        assertThrows(InferlakeException.class, () -> Thresholds.parse("accuracy = 1"));
+    assertEquals(ErrorKind.USAGE, form.kind());
     assertTrue(form.getMessage().contains("is not of the form metric<=value"), form.getMessage());
   }
 

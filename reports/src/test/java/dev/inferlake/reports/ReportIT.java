@@ -3,10 +3,13 @@ package dev.inferlake.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
 import dev.inferlake.reports.testing.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +55,7 @@ class ReportIT {
 
   static final int[] labels = new int[N];
   static final List<RunRecord> runs = new ArrayList<>();
+  static String table;
   static Report report;
   static ReportWriter.Written written;
 
@@ -59,7 +63,7 @@ class ReportIT {
   static void build() throws Exception {
     SparkSession spark = TestSpark.session();
     Files.createDirectories(OUT);
-    String table = OUT.resolve("predictions").toAbsolutePath().toString();
+    table = OUT.resolve("predictions").toAbsolutePath().toString();
     deleteTree(OUT.resolve("predictions"));
     deleteTree(OUT.resolve("predictions_runs"));
     deleteTree(OUT.resolve("labels"));
@@ -201,6 +205,35 @@ class ReportIT {
       assertEquals(N * 1000.0 / 250.0, v.metric("engine_rows_per_s"), 1e-9);
     }
     assertEquals(3.0 - 2.0, report.versions().get(1).metric("batch_p50_ms_delta"), 1e-12);
+  }
+
+  @Test
+  void mistakesAreInferlakeExceptionsOfTheirKind() {
+    ReportBuilder builder = new ReportBuilder(TestSpark.session());
+    String labels = OUT.resolve("labels").toAbsolutePath().toString();
+    InferlakeException notDelta =
+        assertThrows(InferlakeException.class, () -> builder.build(ReportRequest.of(labels)));
+    assertEquals(ErrorKind.INPUT, notDelta.kind());
+    assertEquals(
+        "report: no Delta table at " + labels + ": is it a prediction table?",
+        notDelta.getMessage());
+
+    InferlakeException noDate =
+        assertThrows(
+            InferlakeException.class,
+            () -> builder.build(ReportRequest.of(table).withDs(DS.plusDays(1))));
+    assertEquals(ErrorKind.USAGE, noDate.kind());
+    assertEquals(
+        "report: no predictions in " + table + " for ds=" + DS.plusDays(1), noDate.getMessage());
+
+    InferlakeException baseline =
+        assertThrows(
+            InferlakeException.class,
+            () -> builder.build(ReportRequest.of(table).withDs(DS).withBaseline("v9")));
+    assertEquals(ErrorKind.USAGE, baseline.kind());
+    assertEquals(
+        "report: baseline 'v9' is not among the versions of this date: [churn:v1, churn:v2]",
+        baseline.getMessage());
   }
 
   @Test

@@ -6,7 +6,6 @@ import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.reports.Report;
 import dev.inferlake.reports.ReportBuilder;
-import dev.inferlake.reports.ReportException;
 import dev.inferlake.reports.ReportRequest;
 import dev.inferlake.reports.ReportWriter;
 import dev.inferlake.reports.Thresholds;
@@ -126,11 +125,7 @@ public final class ReportCommand implements Callable<Integer> {
     if (!thresholds.isEmpty()) {
       rules = new ArrayList<>();
       for (String t : thresholds) {
-        try {
-          rules.add(Thresholds.parse(t));
-        } catch (IllegalArgumentException e) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        rules.add(Thresholds.parse(t));
       }
     }
     if (!List.of("parquet", "delta").contains(labelsFormat)) {
@@ -159,15 +154,7 @@ public final class ReportCommand implements Callable<Integer> {
             labels == null ? null : new ReportRequest.Labels(labels, labelsFormat, labelColumn),
             rules,
             agreementTolerance);
-    Report report;
-    try {
-      report = new ReportBuilder(SparkSessions.getOrCreate("inferlake report")).build(request);
-    } catch (ReportException e) {
-      throw new InferlakeException(
-          e.kind() == ReportException.Kind.USAGE ? ErrorKind.USAGE : ErrorKind.INPUT,
-          "report: " + e.getMessage(),
-          e);
-    }
+    Report report = new ReportBuilder(SparkSessions.getOrCreate("inferlake report")).build(request);
     ReportWriter.Written w = ReportWriter.write(report, out);
     var o = spec.commandLine().getOut();
     o.printf(

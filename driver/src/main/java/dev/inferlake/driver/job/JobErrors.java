@@ -20,8 +20,9 @@ public final class JobErrors {
         ErrorKind.USAGE, "job spec: '" + key + "' is '" + value + "'; expected " + expected);
   }
 
-  public static InferlakeException badThreshold(String key, String why) {
-    return new InferlakeException(ErrorKind.USAGE, "job spec: '" + key + "': " + why);
+  public static InferlakeException badThreshold(String key, InferlakeException cause) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "job spec: '" + key + "': " + cause.getMessage(), cause);
   }
 
   public static InferlakeException labelColumn(String column, String problem) {

@@ -275,8 +275,8 @@ public record JobSpec(
     for (int i = 0; i < report.thresholds().size(); i++) {
       try {
         rules.add(dev.inferlake.reports.Thresholds.parse(report.thresholds().get(i)));
-      } catch (IllegalArgumentException e) {
-        throw JobErrors.badThreshold("report.thresholds[" + i + "]", e.getMessage());
+      } catch (dev.inferlake.model.InferlakeException e) {
+        throw JobErrors.badThreshold("report.thresholds[" + i + "]", e);
       }
     }
     return rules;

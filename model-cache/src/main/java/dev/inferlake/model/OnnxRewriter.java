@@ -1,4 +1,4 @@
-package dev.inferlake.model.internal;
+package dev.inferlake.model;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
@@ -6,7 +6,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.inferlake.model.CompressionMethod;
+import dev.inferlake.model.internal.Fp16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.Set;
  * MatMul, Gemm or Conv node and is not also a graph input (a graph input may be overridden at run
  * time, so its value is not the model's to change).
  */
-public final class OnnxRewriter {
+final class OnnxRewriter {
   /** Float initializers smaller than this stay float under fp16: scalars and tiny constants. */
   public static final int FP16_MIN_ELEMENTS = 16;
 
@@ -96,8 +96,8 @@ public final class OnnxRewriter {
    * Rewrites a model.
    *
    * @param what the model, as messages name it
-   * @throws dev.inferlake.model.InferlakeException MODEL when the model holds nothing the method
-   *     can rewrite, keeps weights in external files, or needs a newer opset
+   * @throws InferlakeException MODEL when the model holds nothing the method can rewrite, keeps
+   *     weights in external files, or needs a newer opset
    */
   public static Result rewrite(byte[] raw, CompressionMethod method, String what) {
     return new OnnxRewriter(raw, method, what).run();

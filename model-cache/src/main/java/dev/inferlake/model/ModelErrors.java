@@ -1,0 +1,145 @@
+package dev.inferlake.model;
+
+/**
+ * Every user-facing message of the model-cache module, built in one place. Package-private: every
+ * class that throws one lives in this package, and {@code internal} holds only codecs (zip, fp16)
+ * that know nothing of models, so that package depends on nothing here.
+ */
+final class ModelErrors {
+  private ModelErrors() {}
+
+  static InferlakeException refusedFormat(String what, String found) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what + " is refused: " + found + "; inferlake loads ONNX and TorchScript models only");
+  }
+
+  static InferlakeException unsafeExternalData(String what, String tensor, String location) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " is refused: tensor '"
+            + tensor
+            + "' keeps its data in '"
+            + location
+            + "', outside the model's own folder");
+  }
+
+  static InferlakeException externalDataNotShippable(String what, String tensor) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " keeps tensor '"
+            + tensor
+            + "' in an external data file, which a single-file package cannot carry");
+  }
+
+  static InferlakeException tooLarge(String what, long limit) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what + " decompresses to more than " + limit + " bytes; refused (limit or manifest size)");
+  }
+
+  static InferlakeException corrupt(String what, String why, Throwable cause) {
+    return new InferlakeException(ErrorKind.MODEL, what + " is corrupt: " + why, cause);
+  }
+
+  static InferlakeException digestMismatch(String what, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what + " bytes do not match their digest: expected " + expected + ", got " + actual);
+  }
+
+  static InferlakeException decryptFailed(String what, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " cannot be decrypted: wrong key, or the package was altered (AES-256-GCM"
+            + " authentication failed)",
+        cause);
+  }
+
+  static InferlakeException keyNeeded(String what) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is encrypted, but no decryption key was given");
+  }
+
+  static InferlakeException badKey(String source, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "key " + source + " cannot be used: " + why, cause);
+  }
+
+  static InferlakeException noTorchScriptSignature(String what) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " is TorchScript without a signature: save it with torch.jit.save(m, f,"
+            + " _extra_files={'"
+            + TorchScriptReader.SIGNATURE
+            + "': ...}) naming its inputs and outputs (see scripts/models/digits_mlp.py)");
+  }
+
+  static InferlakeException badTorchScriptSignature(String what, String why) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " has an invalid " + TorchScriptReader.SIGNATURE + ": " + why);
+  }
+
+  static InferlakeException badMethod(String method, String why) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "compression method '"
+            + method
+            + "' is not valid: "
+            + why
+            + "; use one of "
+            + CompressionMethod.FORMS);
+  }
+
+  static InferlakeException nothingToCompress(String what, String method, String found) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " has nothing " + method + " can rewrite: " + found);
+  }
+
+  static InferlakeException cannotCompress(String what, String method, String why) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " cannot be compressed with " + method + ": " + why);
+  }
+
+  static InferlakeException unsigned(String what) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is not signed, and the job requires signed models");
+  }
+
+  static InferlakeException untrustedSignature(String what, String keyId) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is signed by key " + keyId + ", which no trusted key verifies");
+  }
+
+  static InferlakeException notOnnx(String what, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is not an ONNX model: " + cause.getMessage(), cause);
+  }
+
+  static InferlakeException noGraphOutputs(String what) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is not an ONNX model: it has no graph outputs");
+  }
+
+  static InferlakeException compressesOnnxOnly(String what, ModelFormat format) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        what
+            + " is "
+            + format.specName()
+            + "; compression rewrites ONNX graphs only (export the model to ONNX first)");
+  }
+
+  static InferlakeException loadInterrupted(String key, InterruptedException cause) {
+    return new InferlakeException(ErrorKind.RUN, "interrupted while loading model " + key, cause);
+  }
+
+  static InferlakeException loadFailed(String key, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "loading model " + key + " failed: " + cause, cause);
+  }
+}
