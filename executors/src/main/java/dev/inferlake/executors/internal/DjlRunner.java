@@ -170,10 +170,12 @@ public final class DjlRunner implements Runner {
   private static void copy(NDArray from, TensorSpec spec, Tensor to, int rows) {
     long[] shape = from.getShape().getShape();
     long[] fixed = SignatureCheck.fixedShape(spec, rows);
-    if (from.getDataType() != dataType(spec.type())
-        || shape.length == 0
-        || shape[0] != rows
-        || (fixed != null && from.size() != rows * spec.elementsPerRow())) {
+    boolean fits =
+        from.getDataType() == dataType(spec.type())
+            && (fixed != null
+                ? from.size() == rows * spec.elementsPerRow() // read in the signature's shape
+                : shape.length > 0 && shape[0] == rows);
+    if (!fits) {
       throw new IllegalStateException(
           "output '"
               + spec.name()

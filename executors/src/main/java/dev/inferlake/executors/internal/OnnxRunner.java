@@ -203,17 +203,19 @@ public final class OnnxRunner implements Runner {
   }
 
   /** Copies an output ONNX Runtime allocated (its shape was not known before) into the caller's. */
-  private static void copy(OnnxTensor from, Tensor to, String name, int rows) throws OrtException {
+  private void copy(OnnxTensor from, Tensor to, String name, int rows) throws OrtException {
     long[] shape = from.getInfo().getShape();
-    if (shape.length == 0 || shape[0] != rows) {
-      throw new IllegalStateException(
-          "output '"
-              + name
-              + "' came back shaped "
-              + Arrays.toString(shape)
-              + ", not for "
-              + rows
-              + " rows");
+    if (shape.length == 0 || shape[0] != rows || from.getInfo().getNumElements() > to.capacity()) {
+      throw ScoringErrors.engineFailure(
+          model,
+          "run a batch of " + rows + " rows with",
+          new IllegalStateException(
+              "output '"
+                  + name
+                  + "' came back shaped "
+                  + Arrays.toString(shape)
+                  + ", which does not fit its tensor "
+                  + to));
     }
     to.reshape(shape);
     if (to.type() == ElementType.STRING) {

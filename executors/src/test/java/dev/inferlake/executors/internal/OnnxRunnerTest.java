@@ -10,6 +10,8 @@ import dev.inferlake.executors.Device;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.Tensor;
 import dev.inferlake.model.ElementType;
+import dev.inferlake.model.ErrorKind;
+import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import java.nio.ByteBuffer;
@@ -153,6 +155,21 @@ class OnnxRunnerTest {
                   Map.of("x", input(ElementType.INT64)),
                   2,
                   Map.of("y", Tensor.withCapacity(ElementType.INT64, 5))));
+    }
+  }
+
+  @Test
+  void anOutputOfAShapeOnlyTheModelKnowsMustFitItsTensor() {
+    try (OnnxRunner r = OnnxRunner.load(identity(ElementType.DOUBLE, true), "d:v1", CPU)) {
+      Tensor small = Tensor.withCapacity(ElementType.DOUBLE, 5);
+      InferlakeException e =
+          assertThrows(
+              InferlakeException.class,
+              () -> r.run(Map.of("x", input(ElementType.DOUBLE)), 2, Map.of("y", small)));
+      assertEquals(ErrorKind.MODEL, e.kind());
+      assertTrue(
+          e.getMessage().contains("output 'y' came back shaped [2, 3], which does not fit"),
+          e.getMessage());
     }
   }
 }
