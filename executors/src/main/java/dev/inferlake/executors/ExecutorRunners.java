@@ -1,41 +1,68 @@
 package dev.inferlake.executors;
 
 import com.google.crypto.tink.Aead;
-import dev.inferlake.executors.internal.DjlRunner;
-import dev.inferlake.executors.internal.OnnxRunner;
 import dev.inferlake.executors.internal.ScoringErrors;
 import dev.inferlake.model.ExecutorModelCache;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
+import java.nio.file.Path;
+import java.util.Objects;
 
 /**
- * The executor JVM's runners: one per (model digest, runner options), created on first use by
- * whichever task asks first and shared by every later task in the JVM.
+ * An executor JVM's runners: one per (model digest, runner options), loaded on first use by the
+ * {@link Engine} its format maps to in an {@link Engines} table, by whichever task asks first, and
+ * shared by every later task. {@link #shared()} is the JVM's instance, with the real engines; tests
+ * build their own over fake engines.
+ *
+ * <p>Thread-safe. Owns its runners and closes them on eviction and on {@link #close()}.
  */
-public final class ExecutorRunners {
+public final class ExecutorRunners implements AutoCloseable {
   /** Default bytes of idle models an executor JVM keeps loaded. */
   public static final long DEFAULT_BUDGET_BYTES = 4L << 30;
 
-  private static final ExecutorModelCache<Runner> CACHE =
-      new ExecutorModelCache<>(DEFAULT_BUDGET_BYTES);
+  private static final ExecutorRunners SHARED =
+      new ExecutorRunners(Engines.defaults(), DEFAULT_BUDGET_BYTES);
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(CACHE::close, "inferlake-runner-close"));
+    Runtime.getRuntime().addShutdownHook(new Thread(SHARED::close, "inferlake-runner-close"));
   }
 
-  private ExecutorRunners() {}
+  private final Engines engines;
+  private final ExecutorModelCache<Runner> cache;
 
-  /** This JVM's cache, for its counters. */
-  public static ExecutorModelCache<Runner> cache() {
-    return CACHE;
+  /**
+   * @param engines the engine for each model format
+   * @param budgetBytes bytes of idle models to keep loaded
+   */
+  public ExecutorRunners(Engines engines, long budgetBytes) {
+    this.engines = Objects.requireNonNull(engines, "engines");
+    this.cache = new ExecutorModelCache<>(budgetBytes);
+  }
+
+  /** This JVM's runners, with the real engines; closed when the JVM exits. */
+  public static ExecutorRunners shared() {
+    return SHARED;
+  }
+
+  /** The engines runners are loaded with. */
+  public Engines engines() {
+    return engines;
+  }
+
+  /** The cache holding the runners, for its counters and budget. */
+  public ExecutorModelCache<Runner> cache() {
+    return cache;
   }
 
   /**
    * Leases the runner for a model, loading it on first use. The model bytes are fetched from the
    * model's source and their digest verified before they reach the engine.
+   *
+   * @throws dev.inferlake.model.InferlakeException of kind MODEL when the bytes do not match, or
+   *     the engine fails to load the model
    */
-  public static ExecutorModelCache.Lease<Runner> acquire(ScoredModel model, RunnerOptions options) {
+  public ExecutorModelCache.Lease<Runner> acquire(ScoredModel model, RunnerOptions options) {
     // The exact package bytes (and, when encrypted, the key that must open them) identify a
     // runner: a job whose package or key differs never rides on a session another job opened.
     String key =
@@ -47,30 +74,35 @@ public final class ExecutorRunners {
             + options.device()
             + "|"
             + options.intraOpThreads();
-    return CACHE.acquire(
-        key,
-        () -> {
-          ModelManifest m = model.manifest();
-          boolean torch = m.format() == dev.inferlake.model.ModelFormat.TORCHSCRIPT;
-          if (model.source() instanceof StorageModelSource storage && !m.encrypted() && !torch) {
-            java.nio.file.Path file = storage.materialize(m);
-            return new ExecutorModelCache.Loaded<Runner>(
-                OnnxRunner.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
-          }
-          byte[] payload = model.source().bytes();
-          String shipped = ModelDigest.sha256(payload);
-          if (!shipped.equals(model.payloadDigest())) {
-            throw ScoringErrors.payloadChanged(model.label(), model.payloadDigest(), shipped);
-          }
-          Aead aead = m.encrypted() && model.key() != null ? model.key().aead() : null;
-          // Decrypt, decompress under the size cap and verify the digest, all in memory, before
-          // a byte reaches the engine.
-          byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
-          Runner runner =
-              torch
-                  ? DjlRunner.load(raw, m.modelSignature(), model.label(), options)
-                  : OnnxRunner.load(raw, model.label(), options);
-          return new ExecutorModelCache.Loaded<Runner>(runner, raw.length);
-        });
+    return cache.acquire(key, () -> load(model, options));
+  }
+
+  private ExecutorModelCache.Loaded<Runner> load(ScoredModel model, RunnerOptions options) {
+    ModelManifest m = model.manifest();
+    Engine engine = engines.forFormat(m.format());
+    if (model.source() instanceof StorageModelSource storage
+        && !m.encrypted()
+        && engine.loadsFromFile()) {
+      Path file = storage.materialize(m);
+      return new ExecutorModelCache.Loaded<>(
+          engine.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
+    }
+    byte[] payload = model.source().bytes();
+    String shipped = ModelDigest.sha256(payload);
+    if (!shipped.equals(model.payloadDigest())) {
+      throw ScoringErrors.payloadChanged(model.label(), model.payloadDigest(), shipped);
+    }
+    Aead aead = m.encrypted() && model.key() != null ? model.key().aead() : null;
+    // Decrypt, decompress under the size cap and verify the digest, all in memory, before a byte
+    // reaches the engine.
+    byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
+    Runner runner = engine.load(raw, m.modelSignature(), model.label(), options);
+    return new ExecutorModelCache.Loaded<>(runner, raw.length);
+  }
+
+  /** Closes every runner this instance holds. */
+  @Override
+  public void close() {
+    cache.close();
   }
 }

@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -15,15 +16,32 @@ import org.apache.spark.sql.types.StructType;
  * The columns that fill one model input: either one array column per row, or one scalar column per
  * value. Built and checked on the driver before any task runs.
  *
- * @param modelInput the model input's name
- * @param elementsPerRow values per example the model takes
+ * @param input the model input: its name, element type and shape (only the batch dimension dynamic)
  * @param columns the columns, in tensor order
  */
-public record InputBinding(String modelInput, int elementsPerRow, List<ColumnBinding> columns)
-    implements Serializable {
+public record InputBinding(TensorSpec input, List<ColumnBinding> columns) implements Serializable {
 
   public InputBinding {
+    Objects.requireNonNull(input, "input");
+    if (input.elementsPerRow() < 1 || input.elementsPerRow() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("input " + input + " has no fixed width after the batch");
+    }
     columns = List.copyOf(columns);
+  }
+
+  /** The model input's name. */
+  public String modelInput() {
+    return input.name();
+  }
+
+  /** Values per example the model takes. */
+  public int elementsPerRow() {
+    return (int) input.elementsPerRow();
+  }
+
+  /** The element type of the tensor the columns fill. */
+  public ElementType elementType() {
+    return input.type();
   }
 
   /** Whether a single array column holds every value of a row. */
@@ -72,7 +90,7 @@ public record InputBinding(String modelInput, int elementsPerRow, List<ColumnBin
         bound.add(new ColumnBinding(column, ordinal, false, type, false));
       }
     }
-    InputBinding binding = new InputBinding(spec.name(), (int) perRow, bound);
+    InputBinding binding = new InputBinding(spec, bound);
     if (!binding.isArray() && bound.size() != perRow) {
       throw ScoringErrors.wrongColumnCount(model, spec, columnNames);
     }

@@ -19,8 +19,9 @@ import org.apache.spark.util.TaskCompletionListener;
  *
  * <p>Input rows are Spark's {@link InternalRow}s (read straight from the columnar scan, without
  * conversion to external {@code Row} objects and the boxing that brings). Rows are packed into
- * reusable direct buffers of {@code batchSize} examples and scored batch by batch, so memory per
- * task is bounded by the batch size. An empty partition creates no runner.
+ * reusable typed {@link Tensor}s of {@code batchSize} examples and scored batch by batch, so memory
+ * per task is bounded by the batch size. Runners come from {@link ExecutorRunners#shared()}. An
+ * empty partition creates no runner.
  *
  * <p>Output rows follow {@link PredictionSchema#of}; for each batch, every model's rows are emitted
  * in turn. Rows a model cannot take fail the task or are left out, as {@link ScoringSpec#onInvalid}
@@ -51,12 +52,13 @@ public final class PartitionScorer implements Serializable {
     if (!rows.hasNext()) {
       return Collections.emptyIterator();
     }
-    ExecutorRunners.cache().setBudget(spec.modelCacheBytes());
+    ExecutorRunners shared = ExecutorRunners.shared();
+    shared.cache().setBudget(spec.modelCacheBytes());
     List<ExecutorModelCache.Lease<Runner>> leases = new ArrayList<>();
     Runnable release = () -> leases.forEach(ExecutorModelCache.Lease::close);
     try {
       for (ScoredModel m : spec.models()) {
-        ExecutorModelCache.Lease<Runner> lease = ExecutorRunners.acquire(m, spec.runner());
+        ExecutorModelCache.Lease<Runner> lease = shared.acquire(m, spec.runner());
         leases.add(lease);
         if (metrics != null) {
           metrics.record(m, lease.loaded(), lease.loadNanos());

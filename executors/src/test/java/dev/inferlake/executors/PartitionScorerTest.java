@@ -157,7 +157,7 @@ class PartitionScorerTest {
     ScoredModel m = scored(lm, "v1", ARRAY_SCHEMA, List.of("features"));
     RunnerOptions options = new RunnerOptions(1, Device.CPU);
     try (dev.inferlake.model.ExecutorModelCache.Lease<Runner> lease =
-        ExecutorRunners.acquire(m, options)) {
+        ExecutorRunners.shared().acquire(m, options)) {
       int[] sizes = {8, 64, 512, 4096};
       dev.inferlake.executors.internal.BatchSizeProbe.Result r =
           dev.inferlake.executors.internal.BatchSizeProbe.probe(
@@ -271,24 +271,24 @@ class PartitionScorerTest {
             0L,
             OnInvalid.FAIL,
             FaultInjection.NONE);
-    long evictions = ExecutorRunners.cache().evictions();
+    long evictions = ExecutorRunners.shared().cache().evictions();
     Iterator<InternalRow> it = scorer(tight).score(arrayRows(x).iterator());
     it.next();
-    assertEquals(evictions, ExecutorRunners.cache().evictions(), "in use: never closed");
+    assertEquals(evictions, ExecutorRunners.shared().cache().evictions(), "in use: never closed");
     it.forEachRemaining(r -> {});
-    assertEquals(evictions + 1, ExecutorRunners.cache().evictions());
-    ExecutorRunners.cache().setBudget(1L << 30);
+    assertEquals(evictions + 1, ExecutorRunners.shared().cache().evictions());
+    ExecutorRunners.shared().cache().setBudget(1L << 30);
   }
 
   @Test
   void anEmptyPartitionLoadsNoModel() {
     LinearModel lm = TestModels.linear(FEATURES, 2, 15);
-    long before = ExecutorRunners.cache().loads();
+    long before = ExecutorRunners.shared().cache().loads();
     Iterator<InternalRow> out =
         scorer(spec(8, Device.CPU, scored(lm, "v9", ARRAY_SCHEMA, List.of("features"))))
             .score(new ArrayList<InternalRow>().iterator());
     assertFalse(out.hasNext());
-    assertEquals(before, ExecutorRunners.cache().loads());
+    assertEquals(before, ExecutorRunners.shared().cache().loads());
   }
 
   @Test

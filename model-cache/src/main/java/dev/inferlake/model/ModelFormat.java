@@ -30,9 +30,10 @@ public enum ModelFormat {
    * @throws InferlakeException MODEL when they cannot be read
    */
   public ModelSignature signature(byte[] bytes, String what) {
-    return this == ONNX
-        ? OnnxModelReader.signature(bytes, what)
-        : TorchScriptReader.signature(bytes, what);
+    return switch (this) {
+      case ONNX -> OnnxModelReader.signature(bytes, what);
+      case TORCHSCRIPT -> TorchScriptReader.signature(bytes, what);
+    };
   }
 
   /**

@@ -3,24 +3,25 @@ package dev.inferlake.executors.internal;
 import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
+import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Picks the batch size for {@code batch_size: auto} by timing the task's own runners, on the
  * executor's own CPU or GPU, at a few sizes: the smallest size within 5% of the best rate wins
- * (smaller batches hold less memory). Inputs are zeros, which every float model takes. The first
- * task of a JVM probes; later tasks with the same models and runner options reuse its answer.
+ * (smaller batches hold less memory). Inputs are zeros of each input's own element type and shape
+ * (empty strings for string inputs). The first task of a JVM probes; later tasks with the same
+ * models and runner options reuse its answer.
  */
 public final class BatchSizeProbe {
   private static final Logger LOG = LoggerFactory.getLogger(BatchSizeProbe.class);
@@ -66,6 +67,16 @@ public final class BatchSizeProbe {
 
   /** Times every runner at each candidate size. */
   public static Result probe(List<Runner> runners, List<ScoredModel> models, int[] candidates) {
+    return probe(runners, models, candidates, System::nanoTime);
+  }
+
+  /**
+   * Times every runner at each candidate size by {@code clock}, in nanoseconds.
+   *
+   * @param models the runners' models, in the same order: which output each probe run fetches
+   */
+  static Result probe(
+      List<Runner> runners, List<ScoredModel> models, int[] candidates, LongSupplier clock) {
     Map<Integer, Double> rates = new LinkedHashMap<>();
     for (Runner r : runners) {
       for (TensorSpec in : r.signature().inputs()) {
@@ -75,23 +86,34 @@ public final class BatchSizeProbe {
       }
     }
     for (int b : candidates) {
-      List<Map<String, FloatBuffer>> inputs = new ArrayList<>();
-      List<FloatBuffer> outputs = new ArrayList<>();
+      List<Map<String, Tensor>> inputs = new ArrayList<>();
+      List<Map<String, Tensor>> outputs = new ArrayList<>();
       for (int i = 0; i < runners.size(); i++) {
-        Map<String, FloatBuffer> in = new HashMap<>();
-        for (TensorSpec t : runners.get(i).signature().inputs()) {
-          in.put(t.name(), zeros(Math.multiplyExact(b, (int) t.elementsPerRow())));
+        ModelSignature sig = runners.get(i).signature();
+        Map<String, Tensor> in = new HashMap<>();
+        for (TensorSpec t : sig.inputs()) {
+          in.put(t.name(), Tensor.allocate(t, b)); // zeros of the input's own type and shape
         }
         inputs.add(in);
-        outputs.add(zeros(Math.multiplyExact(b, models.get(i).outputWidth())));
+        ScoredModel m = models.get(i);
+        TensorSpec out =
+            sig.output(m.outputName())
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "model '" + m.label() + "' has no output '" + m.outputName() + "'"));
+        outputs.add(
+            Map.of(
+                out.name(),
+                Tensor.withCapacity(out.type(), Math.multiplyExact(b, m.outputWidth()))));
       }
-      runAll(runners, models, inputs, outputs, b); // warm-up at this shape
+      runAll(runners, inputs, outputs, b); // warm-up at this shape
       long spent = 0;
       int reps = 0;
       while (reps < 2 || spent < MIN_NANOS) {
-        long t0 = System.nanoTime();
-        runAll(runners, models, inputs, outputs, b);
-        spent += System.nanoTime() - t0;
+        long t0 = clock.getAsLong();
+        runAll(runners, inputs, outputs, b);
+        spent += clock.getAsLong() - t0;
         reps++;
       }
       rates.put(b, (double) reps * b / (spent / 1e9));
@@ -112,18 +134,11 @@ public final class BatchSizeProbe {
 
   private static void runAll(
       List<Runner> runners,
-      List<ScoredModel> models,
-      List<Map<String, FloatBuffer>> inputs,
-      List<FloatBuffer> outputs,
+      List<Map<String, Tensor>> inputs,
+      List<Map<String, Tensor>> outputs,
       int rows) {
     for (int i = 0; i < runners.size(); i++) {
-      runners.get(i).run(inputs.get(i), rows, models.get(i).outputName(), outputs.get(i));
+      runners.get(i).run(inputs.get(i), rows, outputs.get(i));
     }
-  }
-
-  private static FloatBuffer zeros(int floats) {
-    return ByteBuffer.allocateDirect(Math.multiplyExact(floats, 4))
-        .order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
   }
 }

@@ -5,28 +5,34 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.RunnerOptions;
+import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.ElementType;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import java.io.IOException;
-import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Runner} over a TorchScript module in DJL's PyTorch engine (libtorch). Inputs go to
- * {@code forward} in signature order; the output is the returned tensor or tuple element named by
- * the signature. DJL runs offline: its native libraries come from the {@code pytorch-native-cpu}
- * and {@code pytorch-jni} jars on the classpath and nothing is downloaded. Thread-safe: the module
- * is only read, and each call works in an NDManager of its own.
+ * {@code forward} in signature order, as NDArrays made from the input tensors' direct memory (each
+ * element type as its DJL {@link DataType}); each wanted output is the returned tensor or tuple
+ * element the signature names, copied once into the caller's tensor. DJL runs offline: its native
+ * libraries come from the {@code pytorch-native-cpu} and {@code pytorch-jni} jars on the classpath
+ * and nothing is downloaded. Thread-safe: the module is only read, and each call works in an
+ * NDManager of its own.
  */
 public final class DjlRunner implements Runner {
   private static final Logger LOG = LoggerFactory.getLogger(DjlRunner.class);
@@ -109,36 +115,85 @@ public final class DjlRunner implements Runner {
   }
 
   @Override
-  public int run(Map<String, FloatBuffer> inputs, int rows, String outputName, FloatBuffer out) {
-    int index = signature.outputs().indexOf(signature.output(outputName).orElseThrow());
-    TensorSpec outSpec = signature.outputs().get(index);
-    int width = (int) outSpec.elementsPerRow();
+  public void run(Map<String, Tensor> inputs, int rows, Map<String, Tensor> outputs) {
+    SignatureCheck.inputs(signature, inputs, rows);
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      SignatureCheck.output(signature, e.getKey(), e.getValue());
+    }
     try (NDManager m = model.getNDManager().newSubManager()) {
       NDList in = new NDList();
       for (TensorSpec spec : signature.inputs()) {
-        FloatBuffer buf = inputs.get(spec.name());
-        if (buf == null) {
-          throw new IllegalArgumentException("no input " + spec.name());
-        }
-        int n = Math.multiplyExact(rows, (int) spec.elementsPerRow());
-        long[] shape = spec.shape().clone();
-        shape[0] = rows;
-        in.add(m.create(buf.duplicate().position(0).limit(n).slice(), new Shape(shape)));
+        in.add(array(m, inputs.get(spec.name())));
       }
       NDList result = block.forward(new ParameterStore(m, false), in, false);
-      NDArray o = result.get(index);
-      float[] values = o.toFloatArray();
-      if (values.length != rows * width) {
-        throw new IllegalStateException(
-            "output '" + outputName + "' has " + values.length + " values, not " + rows * width);
+      for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+        TensorSpec spec = signature.output(e.getKey()).orElseThrow();
+        copy(result.get(signature.outputs().indexOf(spec)), spec, e.getValue(), rows);
       }
-      out.duplicate().position(0).put(values);
-      return width;
     } catch (RuntimeException e) {
       if (e instanceof dev.inferlake.model.InferlakeException ie) {
         throw ie;
       }
       throw ScoringErrors.torchFailure(label, "run a batch of " + rows + " rows with", e);
+    }
+  }
+
+  /**
+   * An NDArray over a tensor's current elements, made from its direct memory (strings are copied).
+   */
+  private static NDArray array(NDManager m, Tensor t) {
+    Shape shape = new Shape(t.shape());
+    return switch (t.type()) {
+      case STRING -> m.create(Arrays.copyOf(t.strings(), t.size()), StandardCharsets.UTF_8, shape);
+      case FLOAT, DOUBLE, INT64, INT32, INT8, UINT8, BOOL, FLOAT16 ->
+          m.create(t.bytes(), shape, dataType(t.type()));
+      case OTHER -> throw new IllegalArgumentException("no PyTorch tensor holds type other");
+    };
+  }
+
+  static DataType dataType(ElementType type) {
+    return switch (type) {
+      case FLOAT -> DataType.FLOAT32;
+      case DOUBLE -> DataType.FLOAT64;
+      case INT64 -> DataType.INT64;
+      case INT32 -> DataType.INT32;
+      case INT8 -> DataType.INT8;
+      case UINT8 -> DataType.UINT8;
+      case BOOL -> DataType.BOOLEAN;
+      case FLOAT16 -> DataType.FLOAT16;
+      case STRING -> DataType.STRING;
+      case OTHER -> DataType.UNKNOWN;
+    };
+  }
+
+  /** Copies one output of the module into the caller's tensor: one copy, no boxing. */
+  private static void copy(NDArray from, TensorSpec spec, Tensor to, int rows) {
+    long[] shape = from.getShape().getShape();
+    long[] fixed = SignatureCheck.fixedShape(spec, rows);
+    boolean fits =
+        from.getDataType() == dataType(spec.type())
+            && (fixed != null
+                ? from.size() == rows * spec.elementsPerRow() // read in the signature's shape
+                : shape.length > 0 && shape[0] == rows);
+    if (!fits) {
+      throw new IllegalStateException(
+          "output '"
+              + spec.name()
+              + "' came back as "
+              + from.getDataType()
+              + Arrays.toString(shape)
+              + ", not "
+              + spec
+              + " for "
+              + rows
+              + " rows");
+    }
+    to.reshape(fixed != null ? fixed : shape);
+    if (spec.type() == ElementType.STRING) {
+      String[] values = from.toStringArray(StandardCharsets.UTF_8);
+      System.arraycopy(values, 0, to.strings(), 0, values.length);
+    } else {
+      to.bytes().put(from.toByteBuffer(true));
     }
   }
 

@@ -1,17 +1,21 @@
 package dev.inferlake.executors.internal;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtUtil;
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.RunnerOptions;
+import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.ElementType;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.OnnxModelReader;
-import dev.inferlake.model.TensorSpec;
-import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.TaskContext;
@@ -20,9 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Runner} over one ONNX Runtime session. Input tensors wrap the caller's direct buffers
- * and the output is written by ONNX Runtime straight into the caller's buffer (a pinned output), so
- * no value is copied through the Java heap. Thread-safe: {@code OrtSession.run} is.
+ * A {@link Runner} over one ONNX Runtime session. Numeric and bool input tensors wrap the caller's
+ * direct memory, and outputs of a fixed shape are written by ONNX Runtime straight into the
+ * caller's tensors (pinned outputs), so no value is copied through the Java heap. String tensors,
+ * and outputs whose shape only the model knows, are copied once. Thread-safe: {@code
+ * OrtSession.run} is.
  */
 public final class OnnxRunner implements Runner {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRunner.class);
@@ -143,45 +149,81 @@ public final class OnnxRunner implements Runner {
   }
 
   @Override
-  public int run(Map<String, FloatBuffer> inputs, int rows, String outputName, FloatBuffer out) {
-    TensorSpec outSpec =
-        signature
-            .output(outputName)
-            .orElseThrow(() -> new IllegalArgumentException("no output " + outputName));
-    int width = (int) outSpec.elementsPerRow();
-    Map<String, OnnxTensor> tensors = new HashMap<>();
+  public void run(Map<String, Tensor> inputs, int rows, Map<String, Tensor> outputs) {
+    SignatureCheck.inputs(signature, inputs, rows);
+    Map<String, OnnxTensor> in = new HashMap<>();
+    Map<String, OnnxTensor> pinned = new HashMap<>();
+    Set<String> fetched = new HashSet<>();
     try {
-      for (Map.Entry<String, FloatBuffer> e : inputs.entrySet()) {
-        TensorSpec spec =
-            signature
-                .input(e.getKey())
-                .orElseThrow(() -> new IllegalArgumentException("no input " + e.getKey()));
-        tensors.put(
-            e.getKey(),
-            OnnxTensor.createTensor(env, window(e.getValue(), rows, spec), batchShape(spec, rows)));
+      for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+        in.put(e.getKey(), wrap(env, e.getValue()));
       }
-      try (OnnxTensor pinned =
-              OnnxTensor.createTensor(env, window(out, rows, outSpec), batchShape(outSpec, rows));
-          OrtSession.Result ignored = session.run(tensors, Set.of(), Map.of(outputName, pinned))) {
-        return width;
+      for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+        Tensor out = e.getValue();
+        long[] shape =
+            SignatureCheck.fixedShape(SignatureCheck.output(signature, e.getKey(), out), rows);
+        if (shape != null && out.type() != ElementType.STRING) {
+          // ONNX Runtime writes this output straight into the caller's memory.
+          pinned.put(e.getKey(), wrap(env, out.reshape(shape)));
+        } else {
+          fetched.add(e.getKey());
+        }
+      }
+      try (OrtSession.Result result = session.run(in, fetched, pinned)) {
+        for (String name : fetched) {
+          copy((OnnxTensor) result.get(name).orElseThrow(), outputs.get(name), name, rows);
+        }
       }
     } catch (OrtException e) {
       throw ScoringErrors.engineFailure(model, "run a batch of " + rows + " rows with", e);
     } finally {
-      tensors.values().forEach(OnnxTensor::close);
+      in.values().forEach(OnnxTensor::close);
+      pinned.values().forEach(OnnxTensor::close);
     }
   }
 
-  /** A view of the first {@code rows} examples of a direct buffer; shares its memory. */
-  private static FloatBuffer window(FloatBuffer buffer, int rows, TensorSpec spec) {
-    int n = Math.multiplyExact(rows, (int) spec.elementsPerRow());
-    return buffer.duplicate().position(0).limit(n).slice();
+  /**
+   * An ONNX Runtime tensor over a tensor's current elements: numeric and bool tensors share its
+   * direct memory (no copy); strings are copied, as ONNX Runtime keeps its own.
+   */
+  static OnnxTensor wrap(OrtEnvironment env, Tensor t) throws OrtException {
+    long[] shape = t.shape();
+    return switch (t.type()) {
+      case FLOAT -> OnnxTensor.createTensor(env, t.asFloatBuffer(), shape);
+      case DOUBLE -> OnnxTensor.createTensor(env, t.asDoubleBuffer(), shape);
+      case INT64 -> OnnxTensor.createTensor(env, t.asLongBuffer(), shape);
+      case INT32 -> OnnxTensor.createTensor(env, t.asIntBuffer(), shape);
+      case INT8 -> OnnxTensor.createTensor(env, t.asByteBuffer(), shape, OnnxJavaType.INT8);
+      case UINT8 -> OnnxTensor.createTensor(env, t.asByteBuffer(), shape, OnnxJavaType.UINT8);
+      case BOOL -> OnnxTensor.createTensor(env, t.asByteBuffer(), shape, OnnxJavaType.BOOL);
+      case FLOAT16 -> OnnxTensor.createTensor(env, t.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
+      case STRING -> OnnxTensor.createTensor(env, Arrays.copyOf(t.strings(), t.size()), shape);
+      case OTHER -> throw new IllegalArgumentException("no ONNX tensor holds type other");
+    };
   }
 
-  private static long[] batchShape(TensorSpec spec, int rows) {
-    long[] shape = spec.shape();
-    shape[0] = rows;
-    return shape;
+  /** Copies an output ONNX Runtime allocated (its shape was not known before) into the caller's. */
+  private void copy(OnnxTensor from, Tensor to, String name, int rows) throws OrtException {
+    long[] shape = from.getInfo().getShape();
+    if (shape.length == 0 || shape[0] != rows || from.getInfo().getNumElements() > to.capacity()) {
+      throw ScoringErrors.engineFailure(
+          model,
+          "run a batch of " + rows + " rows with",
+          new IllegalStateException(
+              "output '"
+                  + name
+                  + "' came back shaped "
+                  + Arrays.toString(shape)
+                  + ", which does not fit its tensor "
+                  + to));
+    }
+    to.reshape(shape);
+    if (to.type() == ElementType.STRING) {
+      String[] values = OrtUtil.flattenString(from.getValue());
+      System.arraycopy(values, 0, to.strings(), 0, values.length);
+    } else {
+      to.bytes().put(from.getByteBuffer());
+    }
   }
 
   @Override

@@ -4,7 +4,7 @@ import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringSpec;
-import java.nio.FloatBuffer;
+import dev.inferlake.executors.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,20 +14,21 @@ import java.util.StringJoiner;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * Encodes input rows into the batch buffers of every model input, and tells, per model, whether the
- * row fits it. Models fed from the same columns share one encoder and buffer.
+ * Encodes input rows into the batch tensors of every model input, each through the {@link
+ * InputEncoder} for its element type, and tells, per model, whether the row fits it. Models fed
+ * from the same columns into the same input share one encoder and tensor.
  *
  * <p>Not thread-safe: one per task.
  */
 final class RowEncoder {
   private final KeyColumn[] keys;
-  private final FeatureEncoder[] encoders;
+  private final InputEncoder[] encoders;
 
   /** Per model: indexes into {@link #encoders}. */
   private final int[][] modelEncoders;
 
-  /** Per model: its input name to the shared encoded buffer. */
-  private final List<Map<String, FloatBuffer>> modelInputs = new ArrayList<>();
+  /** Per model: its input name to the shared encoded tensor. */
+  private final List<Map<String, Tensor>> modelInputs = new ArrayList<>();
 
   /** The last row's result per encoder; null where it fit. */
   private final Invalid[] lastInvalid;
@@ -37,29 +38,29 @@ final class RowEncoder {
   RowEncoder(ScoringSpec spec, int batchSize) {
     this.keys = spec.keys().toArray(new KeyColumn[0]);
     Map<InputBinding, Integer> index = new LinkedHashMap<>();
-    List<FeatureEncoder> list = new ArrayList<>();
+    List<InputEncoder> list = new ArrayList<>();
     List<ScoredModel> models = spec.models();
     this.modelEncoders = new int[models.size()][];
     for (int m = 0; m < models.size(); m++) {
       ScoredModel model = models.get(m);
       List<InputBinding> inputs = model.inputs();
       modelEncoders[m] = new int[inputs.size()];
-      Map<String, FloatBuffer> buffers = new HashMap<>();
+      Map<String, Tensor> tensors = new HashMap<>();
       for (int i = 0; i < inputs.size(); i++) {
         InputBinding b = inputs.get(i);
         int e =
             index.computeIfAbsent(
                 b,
                 x -> {
-                  list.add(new FeatureEncoder(x, model.label(), batchSize));
+                  list.add(InputEncoder.of(x, model.label(), batchSize));
                   return list.size() - 1;
                 });
         modelEncoders[m][i] = e;
-        buffers.put(b.modelInput(), list.get(e).buffer());
+        tensors.put(b.modelInput(), list.get(e).tensor());
       }
-      modelInputs.add(buffers);
+      modelInputs.add(Map.copyOf(tensors));
     }
-    this.encoders = list.toArray(new FeatureEncoder[0]);
+    this.encoders = list.toArray(new InputEncoder[0]);
     this.lastInvalid = new Invalid[encoders.length];
   }
 
@@ -105,7 +106,7 @@ final class RowEncoder {
    */
   dev.inferlake.model.InferlakeException errorFor(int m, InternalRow row) {
     Invalid why = invalidFor(m);
-    FeatureEncoder enc = encoders[modelEncoders[m][0]];
+    InputEncoder enc = encoders[modelEncoders[m][0]];
     for (int e : modelEncoders[m]) {
       if (lastInvalid[e] != null) {
         enc = encoders[e];
@@ -115,15 +116,15 @@ final class RowEncoder {
     return ScoringErrors.invalidRow(why, enc.model(), enc.spec(), describeKey(row));
   }
 
-  /** Moves the first {@code rows} encoded examples of every input into the runners' buffers. */
+  /** Moves the first {@code rows} encoded examples of every input into the runners' tensors. */
   void flush(int rows) {
-    for (FeatureEncoder e : encoders) {
+    for (InputEncoder e : encoders) {
       e.flush(rows);
     }
   }
 
-  /** Model {@code m}'s inputs: name to the buffer holding the batch. */
-  Map<String, FloatBuffer> inputsOf(int m) {
+  /** Model {@code m}'s inputs: name to the tensor holding the batch. */
+  Map<String, Tensor> inputsOf(int m) {
     return modelInputs.get(m);
   }
 

@@ -6,29 +6,28 @@ import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
 import dev.inferlake.executors.ScoringSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import dev.inferlake.executors.Tensor;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
-import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Reads up to {@code batchSize} input rows, runs every model on the batch, then emits the batch's
- * prediction rows; repeats until the input is exhausted. Buffers are allocated once per task.
- * Models fed from the same columns share one encoded buffer.
+ * Reads up to {@code batchSize} input rows, encodes them into typed input tensors ({@link
+ * RowEncoder}), runs every model on the batch, then emits the batch's prediction rows, decoded from
+ * each model's output tensor ({@link PredictionDecoder}); repeats until the input is exhausted.
+ * Tensors are allocated once per task. Models fed from the same columns share one input tensor.
  *
  * <p>Output rows are written without per-value objects: one mutable row is reused for every output
  * row (Spark's scan of the resulting RDD projects each row to an {@code UnsafeRow} before asking
  * for the next, as it does for rows it reads itself), and a model's probabilities are copied from
- * its output buffer into one reused array per model. A caller that keeps rows must {@code copy()}
+ * its output tensor into one reused array per model. A caller that keeps rows must {@code copy()}
  * them.
  *
  * <p>A row a model cannot take fails the task ({@link OnInvalid#FAIL}) or is left out of that
@@ -44,14 +43,12 @@ public final class ScoringIterator implements Iterator<InternalRow> {
   private final boolean failOnInvalid;
   private final RowEncoder encoder;
 
-  private final FloatBuffer[] outputs;
+  private final PredictionDecoder[] decoders;
+
+  /** Per model: the output its runner fills, by name. */
+  private final List<Map<String, Tensor>> outputs;
+
   private final KeySlots batchKeys;
-
-  /** Per model: the probabilities array, rewritten in place for every row. */
-  private final byte[][] probabilityBytes;
-
-  private final UnsafeArrayData[] probabilities;
-  private final int probabilityHeader[];
   private final SpecificInternalRow out;
 
   /** Per model and batch slot: whether the model cannot take the row. */
@@ -104,33 +101,18 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     int m = models.size();
     this.rejected = new boolean[m][batchSize];
     this.acceptedInBatch = new int[m];
-    this.outputs = new FloatBuffer[m];
+    this.decoders = new PredictionDecoder[m];
     this.names = new UTF8String[m];
     this.versions = new UTF8String[m];
     this.digests = new UTF8String[m];
-    this.probabilityBytes = new byte[m][];
-    this.probabilities = new UnsafeArrayData[m];
-    this.probabilityHeader = new int[m];
     for (int i = 0; i < m; i++) {
       ScoredModel model = models.get(i);
-      outputs[i] =
-          ByteBuffer.allocateDirect(Math.multiplyExact(batchSize * 4, model.outputWidth()))
-              .order(ByteOrder.nativeOrder())
-              .asFloatBuffer();
+      decoders[i] = new PredictionDecoder(model, batchSize);
       names[i] = UTF8String.fromString(model.name());
       versions[i] = UTF8String.fromString(model.version());
       digests[i] = UTF8String.fromString(model.digest());
-      if (model.isClassifier()) {
-        int width = model.outputWidth();
-        int header = UnsafeArrayData.calculateHeaderPortionInBytes(width);
-        byte[] b = new byte[header + ((width * 4 + 7) & ~7)];
-        Platform.putLong(b, Platform.BYTE_ARRAY_OFFSET, width); // element count; no null bits
-        probabilityBytes[i] = b;
-        probabilityHeader[i] = header;
-        probabilities[i] = new UnsafeArrayData();
-        probabilities[i].pointTo(b, Platform.BYTE_ARRAY_OFFSET, b.length);
-      }
     }
+    this.outputs = Arrays.stream(decoders).map(d -> Map.of(d.outputName(), d.output())).toList();
     this.runId = UTF8String.fromString(spec.runId());
   }
 
@@ -160,7 +142,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     filled = 0;
     cursorModel = 0;
     cursorSlot = 0;
-    java.util.Arrays.fill(acceptedInBatch, 0);
+    Arrays.fill(acceptedInBatch, 0);
     while (filled < batchSize && input.hasNext()) {
       InternalRow row = input.next();
       boolean fits = encoder.encode(row, filled);
@@ -188,10 +170,11 @@ public final class ScoringIterator implements Iterator<InternalRow> {
         // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
         // one engine call per batch, however many rows are invalid.
         long t0 = System.nanoTime();
-        runners.get(i).run(encoder.inputsOf(i), filled, models.get(i).outputName(), outputs[i]);
+        runners.get(i).run(encoder.inputsOf(i), filled, outputs.get(i));
         if (recorder != null) {
           recorder.record(i, System.nanoTime() - t0, filled);
         }
+        decoders[i].scored(filled);
       }
     }
     return true;
@@ -204,31 +187,10 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     }
     int m = cursorModel;
     int r = cursorSlot++;
-    ScoredModel model = models.get(m);
-    FloatBuffer output = outputs[m];
-    int width = model.outputWidth();
-    int base = r * width;
     batchKeys.writeTo(out, r);
     int c = keys.length;
-    if (model.isClassifier()) {
-      byte[] b = probabilityBytes[m];
-      long at = Platform.BYTE_ARRAY_OFFSET + probabilityHeader[m];
-      int best = 0;
-      float top = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < width; j++) {
-        float p = output.get(base + j);
-        Platform.putFloat(b, at + 4L * j, p);
-        if (p > top || j == 0) {
-          top = p;
-          best = j;
-        }
-      }
-      out.setDouble(c++, best);
-      out.update(c++, probabilities[m]);
-    } else {
-      out.setDouble(c++, output.get(base));
-      out.setNullAt(c++);
-    }
+    decoders[m].writeTo(out, c, r);
+    c += 2;
     out.update(c++, names[m]);
     out.update(c++, versions[m]);
     out.update(c++, digests[m]);

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.RunnerOptions;
+import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.ElementType;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelFormat;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.testing.Digits;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.Map;
@@ -33,22 +33,30 @@ class DjlRunnerTest {
 
     Digits.Rows rows = Digits.rows("test");
     int n = rows.size();
-    FloatBuffer in = direct(n * Digits.PIXELS).put(rows.pixels());
-    FloatBuffer fromTorch = direct(n * Digits.CLASSES);
-    FloatBuffer fromOnnx = direct(n * Digits.CLASSES);
+    Tensor in = Tensor.allocate(ElementType.FLOAT, n, Digits.PIXELS);
+    in.asFloatBuffer().put(rows.pixels());
+    Tensor torchOut = Tensor.allocate(ElementType.FLOAT, n, Digits.CLASSES);
+    Tensor onnxOut = Tensor.allocate(ElementType.FLOAT, n, Digits.CLASSES);
     RunnerOptions options = new RunnerOptions(1, Device.CPU);
+    FloatBuffer fromTorch;
+    FloatBuffer fromOnnx;
     try (DjlRunner torch = DjlRunner.load(pt, sig, "digits:pt", options);
         OnnxRunner ort = OnnxRunner.load(onnx, "digits:onnx", options)) {
       // in two batches, to cover the batch dimension
       int half = n / 2;
-      assertEquals(10, torch.run(Map.of("pixels", in), n, "probabilities", fromTorch));
-      assertEquals(10, ort.run(Map.of("pixels", in), n, "probabilities", fromOnnx));
-      FloatBuffer second = direct((n - half) * Digits.CLASSES);
-      FloatBuffer tail = direct((n - half) * Digits.PIXELS);
-      tail.put(rows.pixels(), half * Digits.PIXELS, (n - half) * Digits.PIXELS);
-      torch.run(Map.of("pixels", tail), n - half, "probabilities", second);
+      torch.run(Map.of("pixels", in), n, Map.of("probabilities", torchOut));
+      assertEquals(10, torchOut.shape()[1]);
+      ort.run(Map.of("pixels", in), n, Map.of("probabilities", onnxOut));
+      assertEquals(10, onnxOut.shape()[1]);
+      fromTorch = torchOut.asFloatBuffer();
+      fromOnnx = onnxOut.asFloatBuffer();
+      Tensor second = Tensor.allocate(ElementType.FLOAT, n - half, Digits.CLASSES);
+      Tensor tail = Tensor.allocate(ElementType.FLOAT, n - half, Digits.PIXELS);
+      tail.asFloatBuffer().put(rows.pixels(), half * Digits.PIXELS, (n - half) * Digits.PIXELS);
+      torch.run(Map.of("pixels", tail), n - half, Map.of("probabilities", second));
+      FloatBuffer secondValues = second.asFloatBuffer();
       for (int i = 0; i < (n - half) * Digits.CLASSES; i++) {
-        assertEquals(fromTorch.get(half * Digits.CLASSES + i), second.get(i), 1e-6);
+        assertEquals(fromTorch.get(half * Digits.CLASSES + i), secondValues.get(i), 1e-6);
       }
     }
     double max = 0;
@@ -86,9 +94,5 @@ class DjlRunnerTest {
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(e.getMessage().contains("requires a GPU"), e.getMessage());
     assertTrue(e.getMessage().contains("pytorch-native-cpu"), e.getMessage());
-  }
-
-  private static FloatBuffer direct(int floats) {
-    return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 }

@@ -2,64 +2,59 @@ package dev.inferlake.executors.internal;
 
 import dev.inferlake.executors.ColumnBinding;
 import dev.inferlake.executors.InputBinding;
+import dev.inferlake.executors.NumericType;
+import dev.inferlake.executors.Tensor;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * Copies one model input's values from Spark rows into a reusable staging array, one row per call,
- * each value read with a primitive accessor (no boxing); a float array column in Spark's unsafe
- * layout is copied in bulk. {@link #flush} then moves the whole batch into the direct buffer the
- * runner reads, in one bulk copy.
+ * The float32 encoder: copies one model input's values from Spark rows into a reusable staging
+ * array, one row per call, each value read with a primitive accessor (no boxing) and converted to
+ * float; a float array column in Spark's unsafe layout is copied in bulk. {@link #flush} then moves
+ * the whole batch into the {@link ElementType#FLOAT} tensor the runner reads, in one bulk copy.
  *
- * <p>Values a model cannot take (nulls, NaN, infinities, a wrong array length) are reported, not
- * written.
+ * <p>Values a model cannot take (nulls, NaN, infinities, doubles beyond float range, a wrong array
+ * length) are reported, not written.
  *
  * <p>Not thread-safe: one per task.
  */
-final class FeatureEncoder {
+final class FloatEncoder implements InputEncoder {
   private final InputBinding binding;
   private final String model;
   private final ColumnBinding[] columns;
   private final int perRow;
-  private final FloatBuffer buffer;
+  private final Tensor tensor;
   private final float[] staging;
 
-  FeatureEncoder(InputBinding binding, String model, int batchSize) {
+  FloatEncoder(InputBinding binding, String model, int batchSize) {
+    if (binding.elementType() != ElementType.FLOAT) {
+      throw new IllegalArgumentException(
+          "input '" + binding.modelInput() + "' is not float32: " + binding.input());
+    }
     this.binding = binding;
     this.model = model;
     this.columns = binding.columns().toArray(new ColumnBinding[0]);
     this.perRow = binding.elementsPerRow();
-    this.buffer =
-        ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(batchSize, perRow), 4))
-            .order(ByteOrder.nativeOrder())
-            .asFloatBuffer();
-    this.staging = new float[batchSize * perRow];
+    this.tensor = Tensor.allocate(binding.input(), batchSize);
+    this.staging = new float[Math.multiplyExact(batchSize, perRow)];
   }
 
-  /** Moves the first {@code rows} encoded examples into {@link #buffer()}. */
-  void flush(int rows) {
-    buffer.put(0, staging, 0, rows * perRow);
+  @Override
+  public void flush(int rows) {
+    tensor.setRows(rows).asFloatBuffer().put(0, staging, 0, rows * perRow);
   }
 
-  /** The buffer the encoded batch lives in, shared with the runner. */
-  FloatBuffer buffer() {
-    return buffer;
+  @Override
+  public Tensor tensor() {
+    return tensor;
   }
 
-  /**
-   * Writes {@code row}'s values as example {@code index} of the batch.
-   *
-   * @return null when the row fits; otherwise why not (the example's slot then holds no meaningful
-   *     values)
-   */
-  Invalid encode(InternalRow row, int index) {
+  @Override
+  public Invalid encode(InternalRow row, int index) {
     int base = index * perRow;
     if (binding.isArray()) {
       return encodeArray(row, base);
@@ -70,26 +65,18 @@ final class FeatureEncoder {
       if (row.isNullAt(ord)) {
         return new Invalid(Invalid.Reason.NULL_VALUE, c.name(), "null");
       }
-      float v;
-      switch (c.type()) {
-        case FLOAT -> {
-          v = row.getFloat(ord);
-          if (!Float.isFinite(v)) {
-            return notFinite(c.name(), v);
-          }
-        }
-        case DOUBLE -> {
-          double d = row.getDouble(ord);
-          v = (float) d;
-          if (!Float.isFinite(v)) {
-            return notFinite(c.name(), d);
-          }
-        }
-        case INT -> v = row.getInt(ord);
-        case LONG -> v = row.getLong(ord);
-        case SHORT -> v = row.getShort(ord);
-        case BYTE -> v = row.getByte(ord);
-        default -> throw new IllegalStateException(c.type().toString());
+      float v =
+          switch (c.type()) {
+            case FLOAT -> row.getFloat(ord);
+            case DOUBLE -> (float) row.getDouble(ord);
+            case INT -> row.getInt(ord);
+            case LONG -> row.getLong(ord);
+            case SHORT -> row.getShort(ord);
+            case BYTE -> row.getByte(ord);
+          };
+      if (!Float.isFinite(v)) {
+        // only a float or double column gets here; a double is named by its own value
+        return notFinite(c.name(), c.type() == NumericType.DOUBLE ? row.getDouble(ord) : v);
       }
       staging[base + j] = v;
     }
@@ -181,13 +168,13 @@ final class FeatureEncoder {
     return new Invalid(Invalid.Reason.NOT_FINITE, column, detail);
   }
 
-  /** The model named in messages about this input (the first one fed by it). */
-  String model() {
+  @Override
+  public String model() {
     return model;
   }
 
-  /** The model input, as messages show it. */
-  TensorSpec spec() {
+  @Override
+  public TensorSpec spec() {
     return new TensorSpec(binding.modelInput(), ElementType.FLOAT, new long[] {-1, perRow});
   }
 }

@@ -1,0 +1,53 @@
+package dev.inferlake.executors.internal;
+
+import dev.inferlake.executors.InputBinding;
+import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.TensorSpec;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * Rows to one model input's tensor: reads each row's values from the bound columns into a staging
+ * area, one row per call, then moves a whole batch into the tensor the runner reads. One encoder
+ * per element type; {@link #of} picks it.
+ *
+ * <p>Values a model cannot take are reported, not written. Not thread-safe: one per task.
+ */
+interface InputEncoder {
+
+  /**
+   * The encoder for a binding, with room for {@code batchSize} rows.
+   *
+   * @param model the model named in messages about this input
+   * @throws IllegalArgumentException for an element type no encoder fills yet ({@link
+   *     InputBinding#bind} refuses those)
+   */
+  static InputEncoder of(InputBinding binding, String model, int batchSize) {
+    return switch (binding.elementType()) {
+      case FLOAT -> new FloatEncoder(binding, model, batchSize);
+      case DOUBLE, INT64, INT32, INT8, UINT8, BOOL, FLOAT16, STRING, OTHER ->
+          throw new IllegalArgumentException(
+              "no encoder fills " + binding.elementType().lowerName() + " inputs");
+    };
+  }
+
+  /**
+   * Writes {@code row}'s values as example {@code slot} of the batch.
+   *
+   * @return null when the row fits; otherwise why not (the slot then holds no meaningful values)
+   */
+  Invalid encode(InternalRow row, int slot);
+
+  /**
+   * Moves the first {@code rows} encoded examples into {@link #tensor()} and shapes it for them.
+   */
+  void flush(int rows);
+
+  /** The tensor the encoded batch lives in, shared with the runners of every model it feeds. */
+  Tensor tensor();
+
+  /** The model named in messages about this input (the first one fed by it). */
+  String model();
+
+  /** The model input, as messages show it. */
+  TensorSpec spec();
+}
