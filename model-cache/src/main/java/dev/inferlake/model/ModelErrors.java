@@ -110,6 +110,11 @@ final class ModelErrors {
         ErrorKind.MODEL, what + " is not signed, and the job requires signed models");
   }
 
+  static InferlakeException corruptSignature(String what, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " carries a signature inferlake cannot read: " + why, cause);
+  }
+
   static InferlakeException untrustedSignature(String what, String keyId) {
     return new InferlakeException(
         ErrorKind.MODEL, what + " is signed by key " + keyId + ", which no trusted key verifies");

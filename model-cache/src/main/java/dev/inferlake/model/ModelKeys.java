@@ -103,10 +103,11 @@ public final class ModelKeys {
    */
   public static ModelManifest sign(ModelManifest m, KeysetHandle signing) {
     try {
-      byte[] sig = signing.getPrimitive(PublicKeySign.class).sign(m.signedBytes());
+      ModelManifest unsigned = m.withSignature(null);
+      byte[] sig = signing.getPrimitive(PublicKeySign.class).sign(unsigned.canonicalBytes());
       return m.withSignature(
           new ModelManifest.Signature(
-              "ed25519",
+              ModelManifest.SIGNATURE_SCHEME,
               Integer.toUnsignedString(signing.getPrimary().getId()),
               Base64.getEncoder().encodeToString(sig)));
     } catch (GeneralSecurityException e) {
@@ -117,7 +118,8 @@ public final class ModelKeys {
   /**
    * Checks a manifest's signature against trusted public keysets.
    *
-   * @return the signing key id, or null when the manifest is unsigned and none is required
+   * @return the id of the trusted key that verified the signature; null when nothing verified one
+   *     (an unsigned manifest, or a signed one with no trusted keys, when none is required)
    * @throws InferlakeException MODEL when a required signature is missing, or any present signature
    *     is not verified by a trusted key
    */
@@ -131,11 +133,26 @@ public final class ModelKeys {
       }
       return null;
     }
-    byte[] sig = Base64.getDecoder().decode(s.value());
+    byte[] sig;
+    try {
+      sig = Base64.getDecoder().decode(s.value() == null ? "" : s.value());
+    } catch (IllegalArgumentException e) {
+      throw ModelErrors.corruptSignature(what, "its value is not base64", e);
+    }
+    String scheme = s.algorithm() == null ? "" : s.algorithm();
+    byte[] covered =
+        switch (scheme) {
+          case ModelManifest.SIGNATURE_SCHEME -> m.canonicalBytes();
+          case ModelManifest.SIGNATURE_SCHEME_V1 -> m.signedBytes();
+          default ->
+              throw ModelErrors.corruptSignature(
+                  what, "its scheme '" + scheme + "' is not one inferlake signs with", null);
+        };
     for (KeysetHandle k : trusted) {
       try {
-        k.getPrimitive(PublicKeyVerify.class).verify(sig, m.signedBytes());
-        return s.keyId();
+        k.getPrimitive(PublicKeyVerify.class).verify(sig, covered);
+        // the key that verified it, not the id the manifest claims
+        return Integer.toUnsignedString(k.getPrimary().getId());
       } catch (GeneralSecurityException e) {
         // try the next trusted key
       }
@@ -143,7 +160,7 @@ public final class ModelKeys {
     if (required || !trusted.isEmpty()) {
       throw ModelErrors.untrustedSignature(what, s.keyId());
     }
-    return s.keyId();
+    return null; // nothing verified the signature: no signer to record
   }
 
   private static KeysetHandle generate(String template) {

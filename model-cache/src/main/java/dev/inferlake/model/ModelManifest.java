@@ -65,6 +65,8 @@ public record ModelManifest(
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  private static final ObjectMapper CANONICAL = new ObjectMapper();
+
   /** A tensor in the manifest: {@code -1} marks a dynamic dimension. */
   public record Tensor(String name, String type, long[] shape) implements Serializable {
     static Tensor of(TensorSpec t) {
@@ -149,9 +151,56 @@ public record ModelManifest(
   }
 
   /**
-   * The bytes a signature covers: identity, format and digest of the raw model and of each external
-   * data file, so a signature holds whatever compression or encryption carries them; for a
-   * compressed version also its method and source, so its lineage cannot be rewritten unnoticed.
+   * The signature scheme of new signatures: every field but the signature ({@link
+   * #canonicalBytes}).
+   */
+  public static final String SIGNATURE_SCHEME = "ed25519-manifest-v2";
+
+  /** The first scheme ({@link #signedBytes}), still verified for versions signed with it. */
+  public static final String SIGNATURE_SCHEME_V1 = "ed25519";
+
+  /**
+   * The bytes a signature of {@link #SIGNATURE_SCHEME} covers: the whole manifest but the signature
+   * itself, as JSON with sorted keys and no whitespace. Every field that steers scoring (input and
+   * output names, types and shapes; sizes; payload and data-file digests; compression parameters)
+   * is covered, and so is any field added later.
+   */
+  public byte[] canonicalBytes() {
+    com.fasterxml.jackson.databind.node.ObjectNode tree = JSON.valueToTree(withSignature(null));
+    tree.remove("signature");
+    try {
+      return ("inferlake-model-v2\n" + CANONICAL.writeValueAsString(sorted(tree)))
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a manifest as JSON", e);
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode sorted(
+      com.fasterxml.jackson.databind.JsonNode node) {
+    if (node.isObject()) {
+      com.fasterxml.jackson.databind.node.ObjectNode out = CANONICAL.createObjectNode();
+      java.util.List<String> names = new java.util.ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      java.util.Collections.sort(names);
+      for (String n : names) {
+        out.set(n, sorted(node.get(n)));
+      }
+      return out;
+    }
+    if (node.isArray()) {
+      com.fasterxml.jackson.databind.node.ArrayNode out = CANONICAL.createArrayNode();
+      node.forEach(e -> out.add(sorted(e)));
+      return out;
+    }
+    return node;
+  }
+
+  /**
+   * The bytes a signature of the first scheme ({@link #SIGNATURE_SCHEME_V1}) covers: identity,
+   * format and digest of the raw model and of each external data file, so a signature holds
+   * whatever compression or encryption carries them; for a compressed version also its method and
+   * source, so its lineage cannot be rewritten unnoticed.
    */
   public byte[] signedBytes() {
     StringBuilder sb =
