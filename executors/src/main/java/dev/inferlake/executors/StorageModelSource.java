@@ -37,6 +37,9 @@ public record StorageModelSource(String folderUri) implements ModelSource {
   static final String PAYLOAD = "model.zst";
   static final String FILES = "files";
 
+  /** Test seam: this JVM forgets which cache folders it has checked. */
+  static void forgetCheckedFolders() {}
+
   /** The raw payload, for encrypted models, which are decrypted in memory only. */
   @Override
   public byte[] bytes() {
