@@ -17,6 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
@@ -35,10 +38,16 @@ import org.apache.spark.deploy.SparkHadoopUtil;
  */
 public record StorageModelSource(String folderUri) implements ModelSource {
   static final String PAYLOAD = "model.zst";
+  private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
   static final String FILES = "files";
 
-  /** Test seam: this JVM forgets which cache folders it has checked. */
-  static void forgetCheckedFolders() {}
+  /** Cache folders this JVM filled or checked: later tasks take their model as it is. */
+  private static final Set<Path> CHECKED = ConcurrentHashMap.newKeySet();
+
+  /** Test seam: this JVM forgets which cache folders it has checked, as a new executor JVM. */
+  static void forgetCheckedFolders() {
+    CHECKED.clear();
+  }
 
   /** The raw payload, for encrypted models, which are decrypted in memory only. */
   @Override
@@ -57,10 +66,15 @@ public record StorageModelSource(String folderUri) implements ModelSource {
    */
   public Path materialize(ModelManifest m) {
     Path root = cacheRoot();
-    Path done = root.resolve(m.packedSha256().substring(ModelDigest.PREFIX.length()));
+    Path done = root.resolve(folderName(m));
     Path model = done.resolve("model.onnx");
     if (Files.isRegularFile(model)) {
-      return model;
+      if (CHECKED.contains(done) || holds(done, m)) {
+        CHECKED.add(done);
+        return model;
+      }
+      // not what the manifest describes (planted, or half-deleted): fetch it again
+      TempFolders.deleteQuietly(done);
     }
     Path tmp = null;
     try {
@@ -96,8 +110,13 @@ public record StorageModelSource(String folderUri) implements ModelSource {
       try {
         Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
         tmp = null;
+        CHECKED.add(done);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException lostRace) {
-        // Another task of this JVM finished first: its copy is as good as ours.
+        // Another task of this JVM finished first: its copy is as good as ours, once checked.
+        if (!CHECKED.contains(done) && !holds(done, m)) {
+          throw ScoringErrors.fetchFailed(done.toString(), lostRace);
+        }
+        CHECKED.add(done);
       }
       return model;
     } catch (IOException e) {
@@ -107,6 +126,54 @@ public record StorageModelSource(String folderUri) implements ModelSource {
         TempFolders.deleteQuietly(tmp);
       }
     }
+  }
+
+  /**
+   * The cache folder of a package: a digest inferlake computes over the model's and its data files'
+   * raw digests (which every signature covers), each checked to be a sha256 digest first. Nothing
+   * read from the manifest is used as a path as it is.
+   */
+  static String folderName(ModelManifest m) {
+    StringBuilder key = new StringBuilder(checkedDigest(m, m.sha256()));
+    for (ModelManifest.DataFile f : m.filesOrEmpty()) {
+      key.append('\n').append(checkedDigest(m, f.sha256()));
+    }
+    checkedDigest(m, m.packedSha256());
+    return ModelDigest.sha256(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .substring(ModelDigest.PREFIX.length());
+  }
+
+  private static String checkedDigest(ModelManifest m, String digest) {
+    if (digest == null || !SHA256.matcher(digest).matches()) {
+      throw ScoringErrors.notADigest(m.label(), digest);
+    }
+    return digest;
+  }
+
+  /** Whether a cache folder holds exactly the model and data files the manifest describes. */
+  private static boolean holds(Path folder, ModelManifest m) {
+    try {
+      if (!rawDigest(folder.resolve("model.onnx")).equals(m.sha256())) {
+        return false;
+      }
+      for (ModelManifest.DataFile f : m.filesOrEmpty()) {
+        Path file = folder.resolve(f.path()).normalize();
+        if (!file.startsWith(folder) || !rawDigest(file).equals(f.sha256())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String rawDigest(Path file) throws IOException {
+    MessageDigest md = ModelDigest.newSha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return ModelDigest.format(md);
   }
 
   /** Streams a zstd file to {@code target}, checking sizes and digests. */

@@ -141,6 +141,12 @@ public final class ScoringErrors {
         ErrorKind.MODEL, "fetching the model package " + where + " failed: " + cause, cause);
   }
 
+  public static InferlakeException notADigest(String model, String value) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '" + model + "' has a manifest digest that is not a sha256 digest: '" + value + "'");
+  }
+
   public static InferlakeException fetchedDigestMismatch(
       String model, String file, String expected, String actual) {
     return new InferlakeException(
