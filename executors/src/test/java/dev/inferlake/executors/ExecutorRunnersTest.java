@@ -145,4 +145,27 @@ class ExecutorRunnersTest {
       assertEquals(m.digest(), bytesOnly.loads().get(0).source());
     }
   }
+
+  @Test
+  void aManifestWhoseSignatureDiffersFromTheModelsOwnNeverReachesTheEngine() {
+    ScoredModel m = onnxModel("v7");
+    // the output's width edited in the manifest, as an unsigned (or first-scheme) manifest allows
+    String json = m.manifest().toJson();
+    dev.inferlake.model.ModelManifest edited =
+        dev.inferlake.model.ModelManifest.fromJson(
+            json.replaceFirst("(\"outputs\"[^\\]]*\"shape\" : \\[ -1, )2", "$13"), "t");
+    org.junit.jupiter.api.Assertions.assertNotEquals(
+        m.manifest().modelSignature(), edited.modelSignature(), "the edit took");
+    ScoredModel forged =
+        new ScoredModel(edited, m.inputs(), m.outputName(), 3, m.source(), m.payloadDigest(), null);
+    try (ExecutorRunners runners = runners()) {
+      dev.inferlake.model.InferlakeException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              dev.inferlake.model.InferlakeException.class,
+              () -> runners.acquire(forged, ONE_THREAD));
+      assertEquals(dev.inferlake.model.ErrorKind.MODEL, e.kind());
+      assertTrue(e.getMessage().contains("m:v7"), e.getMessage());
+      assertTrue(onnx.loads().isEmpty(), "the engine never saw it");
+    }
+  }
 }
