@@ -84,6 +84,7 @@ public final class ExecutorRunners implements AutoCloseable {
         && !m.encrypted()
         && engine.loadsFromFile()) {
       Path file = storage.materialize(m);
+      checkSignature(m, readModel(file, m));
       return new ExecutorModelCache.Loaded<>(
           engine.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
     }
@@ -96,8 +97,30 @@ public final class ExecutorRunners implements AutoCloseable {
     // Decrypt, decompress under the size cap and verify the digest, all in memory, before a byte
     // reaches the engine.
     byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);
+    checkSignature(m, raw);
     Runner runner = engine.load(raw, m.modelSignature(), model.label(), options);
     return new ExecutorModelCache.Loaded<>(runner, raw.length);
+  }
+
+  /**
+   * The manifest's inputs and outputs must be the model's own, read from its (digest-checked)
+   * bytes: bindings and output widths are planned from the manifest, so a manifest edited without
+   * the signature covering it (unsigned, or signed under the first scheme) must not steer scoring.
+   */
+  private static void checkSignature(ModelManifest m, byte[] raw) {
+    String what = "model '" + m.label() + "'";
+    dev.inferlake.model.ModelSignature own = m.format().signature(raw, what);
+    if (!own.equals(m.modelSignature())) {
+      throw ScoringErrors.signatureMismatch(m.label(), m.modelSignature(), own);
+    }
+  }
+
+  private static byte[] readModel(Path file, ModelManifest m) {
+    try {
+      return java.nio.file.Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw ScoringErrors.fetchFailed(file.toString(), e);
+    }
   }
 
   /** Closes every runner this instance holds. */

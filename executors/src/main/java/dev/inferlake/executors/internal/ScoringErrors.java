@@ -141,6 +141,18 @@ public final class ScoringErrors {
         ErrorKind.MODEL, "fetching the model package " + where + " failed: " + cause, cause);
   }
 
+  public static InferlakeException signatureMismatch(String model, Object manifest, Object own) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' has a manifest whose inputs and outputs ("
+            + manifest
+            + ") are not the model's own ("
+            + own
+            + "); the manifest was edited: register the model again");
+  }
+
   public static InferlakeException notADigest(String model, String value) {
     return new InferlakeException(
         ErrorKind.MODEL,
