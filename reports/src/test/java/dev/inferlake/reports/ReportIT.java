@@ -364,4 +364,27 @@ class ReportIT {
       }
     }
   }
+
+  @Test
+  void runIdsReadFromThePredictionTableNeverBecomeSqlText() throws Exception {
+    SparkSession spark = TestSpark.session();
+    String quoted = OUT.resolve("quoted-predictions").toAbsolutePath().toString();
+    deleteTree(OUT.resolve("quoted-predictions"));
+    deleteTree(OUT.resolve("quoted-predictions_runs"));
+    // a run id with a quote in it, as anyone who can write the table can leave one
+    String runId = "run-o'brien') OR ('1'='1";
+    List<Row> rows = new ArrayList<>();
+    add(rows, "v1", scores.get("churn:v1"), DS, runId);
+    spark.createDataFrame(rows, SCHEMA).write().format("delta").save(quoted);
+    RunsTable.append(
+        spark,
+        RunsTable.defaultPath(quoted),
+        List.of(
+            run(quoted, runId, DS, "v1", Instant.parse("2026-03-02T03:00:00Z"), 2.0),
+            run(quoted, "run-other", DS, "v1", Instant.parse("2026-03-02T02:00:00Z"), 9.0)));
+    Report r = new ReportBuilder(spark).build(ReportRequest.of(quoted).withDs(DS));
+    assertTrue(
+        r.notes().stream().noneMatch(n -> n.contains("has no row")),
+        "the run's row is found by its id: " + r.notes());
+  }
 }
