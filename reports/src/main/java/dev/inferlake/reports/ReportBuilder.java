@@ -278,13 +278,12 @@ public final class ReportBuilder {
           "no runs table at " + runsTable + ": throughput, latency and size figures are missing");
       return Map.of();
     }
-    StringBuilder in = new StringBuilder();
-    for (String[] id : ids.values()) {
-      in.append(in.length() == 0 ? "" : ", ").append('\'').append(id[3]).append('\'');
-    }
+    // run ids come from the table's rows: values of a column expression, never SQL text
+    Object[] runIds = ids.values().stream().map(id -> id[3]).distinct().toArray();
     Map<String, RunRecord> out = new HashMap<>();
     for (RunRecord r :
-        RunsTable.latestByRunAndVersion(RunsTable.read(spark, runsTable, "run_id IN (" + in + ")"))
+        RunsTable.latestByRunAndVersion(
+                RunsTable.read(spark, runsTable, col("run_id").isin(runIds)))
             .values()) {
       String[] id = ids.get(r.label());
       if (id != null && id[3].equals(r.runId())) {

@@ -126,7 +126,8 @@ public final class RunsTable {
   }
 
   /** Every row of the table, or an empty list when there is no table yet. */
-  public static List<RunRecord> read(SparkSession spark, String path, String where) {
+  public static List<RunRecord> read(
+      SparkSession spark, String path, org.apache.spark.sql.Column where) {
     if (!Rows.isDeltaTable(spark, path)) {
       return List.of();
     }

@@ -321,7 +321,9 @@ public final class InputPlanner {
    */
   public static Double lastRate(SparkSession spark, String runsTable, List<String> labels) {
     try {
-      List<RunRecord> records = RunsTable.read(spark, runsTable, "status = 'succeeded'");
+      List<RunRecord> records =
+          RunsTable.read(
+              spark, runsTable, org.apache.spark.sql.functions.col("status").equalTo("succeeded"));
       Map<String, List<RunRecord>> byRun = new HashMap<>();
       for (RunRecord r : records) {
         byRun.computeIfAbsent(r.runId(), k -> new ArrayList<>()).add(r);
