@@ -3,7 +3,6 @@ package dev.inferlake.driver.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.inferlake.driver.session.SessionConf;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.QuarantineSchema;
@@ -12,7 +11,6 @@ import dev.inferlake.reports.CommitLog;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +19,10 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.AtomicType;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +48,7 @@ public final class DeltaSink implements PredictionSink {
   private final List<ModelVersion> models;
   private final List<KeyColumn> keys;
   private final int conflictRetries;
+  private final DeltaWrites writes;
 
   /** The prediction table's version of this run's latest chunk; -1 before the first. */
   private long lastChunkVersion = -1;
@@ -86,6 +81,7 @@ public final class DeltaSink implements PredictionSink {
     this.ds = ds;
     this.models = List.copyOf(models);
     this.keys = List.copyOf(keys);
+    this.writes = new DeltaWrites(spark, quarantineTable, ds, this.models, this.keys);
   }
 
   @Override
@@ -135,21 +131,21 @@ public final class DeltaSink implements PredictionSink {
     quarantineOwned +=
         " AND " + OwnedRows.chunk(runId, QuarantineSchema.QUARANTINED_AT, write.startMicros());
     long since = lastChunkVersion >= 0 ? lastChunkVersion : plan.resumedAfter();
-    CommitLog.Commit other = foreignCommit(table, since, Long.MAX_VALUE, runId);
+    CommitLog.Commit other = writes.foreignCommit(table, since, Long.MAX_VALUE, runId);
     if (other != null) {
       throw SinkErrors.interleaved(
-          table, ds, runId, write.chunk(), runIdOf(other), other.version());
+          table, ds, runId, write.chunk(), DeltaWrites.runIdOf(other), other.version());
     }
     Commit c = commitWithRetries(write, owned, quarantineOwned);
     // one that committed after the check but before this commit read the table
-    other = foreignCommit(table, since, c.predictionVersion(), runId);
+    other = writes.foreignCommit(table, since, c.predictionVersion(), runId);
     if (other != null) {
-      removeRun(table, runId, meta);
+      writes.removeRun(table, runId, meta);
       if (c.quarantineVersion() != null) {
-        removeRun(quarantineTable, runId, meta);
+        writes.removeRun(quarantineTable, runId, meta);
       }
       throw SinkErrors.interleaved(
-          table, ds, runId, write.chunk(), runIdOf(other), other.version());
+          table, ds, runId, write.chunk(), DeltaWrites.runIdOf(other), other.version());
     }
     lastChunkVersion = c.predictionVersion();
     return c;
@@ -166,7 +162,7 @@ public final class DeltaSink implements PredictionSink {
       try {
         if (write.quarantine() != null) {
           quarantineVersion =
-              replace(
+              writes.replace(
                   write.quarantine(),
                   quarantineTable,
                   quarantineOwned,
@@ -177,14 +173,14 @@ public final class DeltaSink implements PredictionSink {
           afterQuarantineCommit.run();
         }
         Long version =
-            replace(
+            writes.replace(
                 write.predictions(),
                 table,
                 owned,
                 PredictionSchema.PARTITION_COLUMNS,
                 info,
                 commitId,
-                tableIsNew ? statsColumns(keys) : null);
+                tableIsNew ? DeltaWrites.statsColumns(keys) : null);
         if (version == null) {
           version = CommitLog.latestVersion(spark, table);
         }
@@ -192,7 +188,7 @@ public final class DeltaSink implements PredictionSink {
       } catch (Exception e) { // Scala code throws checked SparkExceptions undeclared
         String kept = null;
         if (quarantineVersion != null) {
-          kept = restore(quarantineVersion, quarantineOwned, write.metadata(), runId);
+          kept = writes.restore(quarantineVersion, quarantineOwned, write.metadata(), runId);
         }
         ConcurrentModificationException conflict = conflictIn(e);
         if (conflict == null) {
@@ -220,194 +216,6 @@ public final class DeltaSink implements PredictionSink {
             backoff);
         sleep(backoff);
       }
-    }
-  }
-
-  /**
-   * The newest commit to {@code target} between {@code after} and {@code before} (exclusive) by
-   * another run that owns some of this run's rows on its date; null when there is none.
-   */
-  private CommitLog.Commit foreignCommit(String target, long after, long before, String runId) {
-    String owner = owner(models);
-    for (CommitLog.Commit c : CommitLog.commits(spark, target, 1000, null)) {
-      if (c.version() <= after) {
-        break;
-      }
-      if (c.version() >= before) {
-        continue;
-      }
-      JsonNode meta = parse(c.metadata());
-      if (meta != null
-          && ds.toString().equals(meta.path("ds").asText())
-          && !runId.equals(meta.path("run_id").asText())
-          && OwnedRows.overlap(owner, meta.path("owner").asText())) {
-        return c;
-      }
-    }
-    return null;
-  }
-
-  private static String runIdOf(CommitLog.Commit c) {
-    JsonNode meta = parse(c.metadata());
-    return meta == null ? "?" : meta.path("run_id").asText("?");
-  }
-
-  private static JsonNode parse(String metadata) {
-    try {
-      return JSON.readTree(metadata);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Deletes every row of run {@code runId} on this date from {@code target}, in one commit. */
-  private void removeRun(String target, String runId, ObjectNode metadata) {
-    StructType schema =
-        target.equals(quarantineTable) ? QuarantineSchema.of(keys) : PredictionSchema.of(keys);
-    ObjectNode info = metadata.deepCopy();
-    info.put("removes_run", runId);
-    info.put("commit_id", UUID.randomUUID().toString());
-    spark
-        .createDataFrame(new ArrayList<Row>(), schema)
-        .write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("replaceWhere", OwnedRows.of(ds, models) + " AND " + OwnedRows.run(runId))
-        .option("userMetadata", info.toString())
-        .save(target);
-    LOG.warn(
-        "rows of run {} removed from {}: another run owns this date's rows now", runId, target);
-  }
-
-  /**
-   * One Delta commit replacing {@code owned}; returns the version it made, or null when there was
-   * nothing to change.
-   */
-  private Long replace(
-      Dataset<Row> df,
-      String target,
-      String owned,
-      List<String> partitionColumns,
-      String info,
-      String commitId,
-      String statsColumns) {
-    // A partitioned write sorts every row by the partition columns unless the writer may keep a
-    // file open per partition value. A task's rows hold one ds and the job's model versions, so
-    // one writer per version replaces a sort of all the rows (time, and memory that grows with the
-    // input) with a few open files; Spark falls back to sorting if a task ever needs more.
-    String key = "spark.sql.maxConcurrentOutputFileWriters";
-    int writers = Math.max(SessionConf.intOr(spark, key, 0), models.size() + 1);
-    SessionConf.with(
-        spark,
-        key,
-        Integer.toString(writers),
-        () -> {
-          DataFrameWriter<Row> w =
-              df.write()
-                  .format("delta")
-                  .mode(SaveMode.Overwrite)
-                  .option("replaceWhere", owned)
-                  .option("userMetadata", info);
-          if (statsColumns != null) {
-            w = w.option("delta.dataSkippingStatsColumns", statsColumns);
-          }
-          w.partitionBy(partitioning(target, partitionColumns)).save(target);
-          return null;
-        });
-    long version = CommitLog.versionOf(spark, target, commitId);
-    // Delta skips a commit that neither adds nor removes a file: nothing of ours was there and
-    // nothing is new (an empty chunk, a rerun with no rejects). The table is as it was.
-    return version < 0 ? null : version;
-  }
-
-  /**
-   * The partition columns to write {@code target} with: an existing table's own (tables made before
-   * model names became a partition column keep {@code ds, model_version}), else {@code columns}.
-   */
-  private String[] partitioning(String target, List<String> columns) {
-    if (DeltaTable.isDeltaTable(spark, target)) {
-      List<String> existing =
-          DeltaTable.forPath(spark, target).detail().select("partitionColumns").head().getList(0);
-      return existing.toArray(new String[0]);
-    }
-    return columns.toArray(new String[0]);
-  }
-
-  /**
-   * The columns a new prediction table keeps Delta file statistics on: the keys (lookups by key)
-   * and the prediction and time (filters on them). The per-row string columns (model name, digest,
-   * run id) hold one value per partition, so min/max statistics on them skip nothing, while
-   * collecting them compared every row's strings (Delta's statistics tracker was about a sixth of
-   * the Java CPU samples of an end-to-end run on a small model, in a profile of scripts/bench
-   * scoring).
-   */
-  static String statsColumns(List<KeyColumn> keys) {
-    List<String> cols = new ArrayList<>();
-    for (KeyColumn k : keys) {
-      if (k.type() instanceof AtomicType) {
-        cols.add(k.name());
-      }
-    }
-    cols.add(PredictionSchema.PREDICTION);
-    cols.add(PredictionSchema.SCORED_AT);
-    return String.join(",", cols);
-  }
-
-  /**
-   * Puts the quarantine table's {@code owned} rows back as they were before {@code version}, our
-   * own commit (a commit of its own; rows of other dates and versions are not touched). When
-   * another run has committed those rows since, putting them back would wipe that run's rows: then
-   * only this run's rows are removed.
-   *
-   * @return null when the rows were put back; otherwise what was done instead, for the error
-   */
-  private String restore(long version, String owned, ObjectNode metadata, String runId) {
-    String target = quarantineTable;
-    try {
-      CommitLog.Commit other = foreignCommit(target, version, Long.MAX_VALUE, runId);
-      if (other != null) {
-        removeRun(target, runId, metadata);
-        LOG.error(
-            "the quarantine rows run {} replaced in {} were not put back: run {} committed there"
-                + " since (version {}), and its rows were kept",
-            runId,
-            target,
-            runIdOf(other),
-            other.version());
-        return "the quarantine rows this run replaced in "
-            + target
-            + " were not put back, as run "
-            + runIdOf(other)
-            + " committed there since";
-      }
-      Dataset<Row> before =
-          version == 0
-              ? spark.createDataFrame(new ArrayList<Row>(), QuarantineSchema.of(keys))
-              : spark
-                  .read()
-                  .format("delta")
-                  .option("versionAsOf", version - 1)
-                  .load(target)
-                  .where(owned);
-      ObjectNode info = metadata.deepCopy();
-      info.put("restores_version", version - 1);
-      info.put("commit_id", UUID.randomUUID().toString());
-      before
-          .write()
-          .format("delta")
-          .mode(SaveMode.Overwrite)
-          .option("replaceWhere", owned)
-          .option("userMetadata", info.toString())
-          .save(target);
-      LOG.warn("rows of this run in {} put back as of version {}", target, version - 1);
-      return null;
-    } catch (RuntimeException e) {
-      LOG.error(
-          "could not put back the rows of {} as of version {} ({}); rerun this ds to fix them",
-          target,
-          version - 1,
-          InferlakeException.rootMessage(e));
-      return "the quarantine rows of " + target + " could not be put back; rerun this ds";
     }
   }
 
