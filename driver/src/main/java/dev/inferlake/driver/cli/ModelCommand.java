@@ -93,12 +93,19 @@ public final class ModelCommand implements Runnable {
 
   @Command(
       name = "register",
-      mixinStandardHelpOptions = true,
       description =
           "Packs an ONNX model (zstd, optionally encrypted and signed) into the registry.")
   static final class Register implements Callable<Integer> {
     @ParentCommand ModelCommand parent;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    // --version names the model version here, so only --help comes from picocli's standard
+    // options (their --version would take the name, and --help then failed on missing options).
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--name", required = true)
     String name;
