@@ -136,6 +136,16 @@ public final class RunCommand implements Callable<Integer> {
     try {
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
+      // well formed, but no such day (2026-02-30): say so rather than "not a date"
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})").matcher(value);
+      if (m.matches()) {
+        int month = Integer.parseInt(m.group(2));
+        if (month >= 1 && month <= 12) {
+          throw JobErrors.dayNotInCalendar(
+              value, java.time.YearMonth.of(Integer.parseInt(m.group(1)), month));
+        }
+      }
       throw JobErrors.badDate(value);
     }
   }

@@ -47,22 +47,29 @@ public final class JobErrors {
 
   public static InferlakeException unknownKey(
       String source, String path, String key, Collection<Object> known) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "job spec " + source + ": " + unknownKeyText(path, key, known));
+  }
+
+  /** An unknown key that came from {@code --set}: the override is named, not the spec file. */
+  public static InferlakeException unknownOverrideKey(
+      String override, String path, String key, Collection<Object> known) {
+    return badOverride(override, unknownKeyText(path, key, known));
+  }
+
+  private static String unknownKeyText(String path, String key, Collection<Object> known) {
     TreeSet<String> names = new TreeSet<>();
     known.forEach(k -> names.add(snake(String.valueOf(k))));
     String section = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "(top level)";
     if (path.endsWith("]")) {
       section = path;
     }
-    return new InferlakeException(
-        ErrorKind.USAGE,
-        "job spec "
-            + source
-            + ": unknown key '"
-            + key
-            + "' in "
-            + section
-            + "; known keys there: "
-            + String.join(", ", names));
+    return "unknown key '"
+        + key
+        + "' in "
+        + section
+        + "; known keys there: "
+        + String.join(", ", names);
   }
 
   public static InferlakeException specValue(String source, String path, String why) {
@@ -72,6 +79,22 @@ public final class JobErrors {
 
   public static InferlakeException badOverride(String override, String why) {
     return new InferlakeException(ErrorKind.USAGE, "--set " + override + ": " + why);
+  }
+
+  public static InferlakeException dayNotInCalendar(String value, java.time.YearMonth month) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "--ds '"
+            + value
+            + "' is not a day of the calendar ("
+            + month
+                .getMonth()
+                .getDisplayName(java.time.format.TextStyle.FULL, java.util.Locale.ENGLISH)
+            + " "
+            + month.getYear()
+            + " has "
+            + month.lengthOfMonth()
+            + " days)");
   }
 
   public static InferlakeException badDate(String value) {

@@ -66,7 +66,23 @@ public final class JobSpecLoader {
     try {
       return YAML.treeToValue(tree, JobSpec.class).validate();
     } catch (UnrecognizedPropertyException e) {
-      throw JobErrors.unknownKey(source, path(e), e.getPropertyName(), e.getKnownPropertyIds());
+      String where = path(e);
+      String prop = e.getPropertyName();
+      // the unknown key's dotted path, as --set spells it (models.0.path, not models[0].path)
+      String base = where.equals("(top level)") ? "" : where.replaceAll("\\[(\\d+)]", ".$1");
+      base = base.startsWith(".") ? base.substring(1) : base;
+      String key =
+          base.isEmpty()
+              ? prop
+              : base.equals(prop) || base.endsWith("." + prop) ? base : base + "." + prop;
+      for (String o : overrides) {
+        // a key that came from --set is the override's mistake, not the file's
+        String k = o.substring(0, Math.max(0, o.indexOf('='))).trim();
+        if (k.equals(key) || k.startsWith(key + ".")) {
+          throw JobErrors.unknownOverrideKey(o, where, prop, e.getKnownPropertyIds());
+        }
+      }
+      throw JobErrors.unknownKey(source, where, e.getPropertyName(), e.getKnownPropertyIds());
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw JobErrors.specValue(source, path(e), e.getOriginalMessage());
     } catch (JsonProcessingException e) {
