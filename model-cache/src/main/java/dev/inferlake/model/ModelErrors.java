@@ -44,6 +44,16 @@ final class ModelErrors {
     return new InferlakeException(ErrorKind.MODEL, what + " is corrupt: " + why, cause);
   }
 
+  /**
+   * A zip archive whose directory or entries cannot be read, e.g. sizes or offsets outside it.
+   *
+   * @param archive what the archive is, e.g. {@code "TorchScript archive"}
+   * @param cause the reader's failure, whose message names the entry when there is one
+   */
+  static InferlakeException unreadableArchive(String what, String archive, Exception cause) {
+    return corrupt(what, "its " + archive + " cannot be read: " + cause.getMessage(), cause);
+  }
+
   static InferlakeException digestMismatch(String what, String expected, String actual) {
     return new InferlakeException(
         ErrorKind.MODEL,

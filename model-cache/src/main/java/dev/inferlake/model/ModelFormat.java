@@ -54,7 +54,7 @@ public enum ModelFormat {
           what, "it is zlib-compressed data, as joblib writes compressed pickles");
     }
     if (bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
-      if (TorchScriptReader.isTorchScript(bytes)) {
+      if (TorchScriptReader.isTorchScript(bytes, what)) {
         return TORCHSCRIPT;
       }
       throw ModelErrors.refusedFormat(

@@ -32,26 +32,31 @@ public final class TorchScriptReader {
 
   /**
    * Whether the bytes are a TorchScript archive: one folder with code/, data.pkl, constants.pkl.
+   *
+   * @param what the model, as messages name it
+   * @throws InferlakeException MODEL when the bytes are a zip archive that cannot be read
    */
-  static boolean isTorchScript(byte[] bytes) {
+  static boolean isTorchScript(byte[] bytes, String what) {
+    Set<String> names;
+    try {
+      names = ZipIndex.of(bytes).names();
+    } catch (ZipIndex.Malformed e) {
+      throw ModelErrors.unreadableArchive(what, "zip archive", e);
+    }
     Set<String> roots = new HashSet<>();
     boolean code = false;
     boolean data = false;
     boolean constants = false;
-    try {
-      for (String name : ZipIndex.of(bytes).names()) {
-        int slash = name.indexOf('/');
-        if (slash <= 0) {
-          return false;
-        }
-        roots.add(name.substring(0, slash));
-        String rest = name.substring(slash + 1);
-        code |= rest.startsWith("code/");
-        data |= rest.equals("data.pkl");
-        constants |= rest.equals("constants.pkl");
+    for (String name : names) {
+      int slash = name.indexOf('/');
+      if (slash <= 0) {
+        return false;
       }
-    } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException e) {
-      return false;
+      roots.add(name.substring(0, slash));
+      String rest = name.substring(slash + 1);
+      code |= rest.startsWith("code/");
+      data |= rest.equals("data.pkl");
+      constants |= rest.equals("constants.pkl");
     }
     return roots.size() == 1 && code && data && constants;
   }
@@ -72,9 +77,8 @@ public final class TorchScriptReader {
           break;
         }
       }
-    } catch (IllegalArgumentException | IndexOutOfBoundsException | ArithmeticException e) {
-      throw ModelErrors.corrupt(
-          what, "its TorchScript archive cannot be read: " + e.getMessage(), e);
+    } catch (ZipIndex.Malformed e) {
+      throw ModelErrors.unreadableArchive(what, "TorchScript archive", e);
     }
     if (json == null) {
       throw ModelErrors.noTorchScriptSignature(what);

@@ -16,6 +16,7 @@ import dev.inferlake.executors.Tensor;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,18 +47,17 @@ public final class DjlRunner implements Runner {
   private final Block block;
   private final ModelSignature signature;
   private final String label;
-  private final Path folder;
 
-  private DjlRunner(Model model, ModelSignature sig, String label, Path folder) {
+  private DjlRunner(Model model, ModelSignature sig, String label) {
     this.model = model;
     this.block = model.getBlock();
     this.signature = sig;
     this.label = label;
-    this.folder = folder;
   }
 
   /**
-   * Loads a TorchScript module from its bytes.
+   * Loads a TorchScript module from its bytes, in memory: no file holds them at any time, so a
+   * decrypted model stays in this JVM and libtorch. The bytes are not kept.
    *
    * @param sig the model's signature (from its manifest)
    * @param label {@code name:version}, for messages
@@ -73,25 +73,46 @@ public final class DjlRunner implements Runner {
       }
       LOG.warn("model '{}' falls back to CPU: {}", label, why);
     }
-    Path dir = null;
+    Model m = null;
     try {
-      dir = Files.createTempDirectory("inferlake-torchscript-");
-      Files.write(dir.resolve("model.pt"), bytes);
-      Model m = Model.newInstance(label, ai.djl.Device.cpu(), engine.getEngineName());
+      m = Model.newInstance(label, ai.djl.Device.cpu(), engine.getEngineName());
+      // libtorch reads the module from the stream into its own memory: the (possibly decrypted)
+      // bytes never reach a file, even for the moment it takes to load them
       try {
-        m.load(dir, "model");
-      } catch (Exception e) {
-        m.close();
-        throw e;
+        m.load(new ByteArrayInputStream(bytes), Map.of());
+      } finally {
+        forgetEmptyModelDir(m);
       }
+      m.getBlock().freezeParameters(true); // as DJL does for a module it loads from a file
       LOG.info("model '{}' loaded in {} {}", label, engine.getEngineName(), engine.getVersion());
-      return new DjlRunner(m, sig, label, dir);
+      return new DjlRunner(m, sig, label);
     } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
-      TempFolders.deleteQuietly(dir);
+      if (m != null) {
+        try {
+          m.close();
+        } catch (RuntimeException c) {
+          e.addSuppressed(c);
+        }
+      }
       if (e instanceof dev.inferlake.model.InferlakeException ie) {
         throw ie;
       }
       throw ScoringErrors.torchFailure(label, "load", e);
+    }
+  }
+
+  /**
+   * Removes the folder DJL names as the model's directory when it loads from a stream: it is made
+   * empty and only marked for deletion at JVM exit, which an executor that is killed never reaches.
+   */
+  private static void forgetEmptyModelDir(Model m) {
+    Path dir = m.getModelPath();
+    try {
+      if (dir != null && Files.isDirectory(dir)) {
+        Files.deleteIfExists(dir); // fails, and is kept, if DJL ever writes there
+      }
+    } catch (IOException e) {
+      LOG.debug("kept DJL's model folder {}: {}", dir, e.toString());
     }
   }
 
@@ -200,6 +221,5 @@ public final class DjlRunner implements Runner {
   @Override
   public void close() {
     model.close();
-    TempFolders.deleteQuietly(folder);
   }
 }

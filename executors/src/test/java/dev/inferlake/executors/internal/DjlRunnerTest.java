@@ -13,9 +13,15 @@ import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelFormat;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.testing.Digits;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,5 +100,36 @@ class DjlRunnerTest {
     assertEquals(ErrorKind.MODEL, e.kind());
     assertTrue(e.getMessage().contains("requires a GPU"), e.getMessage());
     assertTrue(e.getMessage().contains("pytorch-native-cpu"), e.getMessage());
+  }
+
+  @Test
+  void theModelBytesReachNoFileWhileTheRunnerIsOpen() throws Exception {
+    byte[] pt = Files.readAllBytes(Digits.folder().resolve("digits-mlp.pt"));
+    ModelSignature sig = ModelFormat.TORCHSCRIPT.signature(pt, "pt");
+    // the tests point java.io.tmpdir into target/; a copy another test left there is not ours
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    List<Path> before = filesHolding(tmp, pt);
+    try (DjlRunner torch = DjlRunner.load(pt, sig, "digits:pt", new RunnerOptions(1, Device.CPU))) {
+      List<Path> copies = filesHolding(tmp, pt);
+      copies.removeAll(before);
+      assertEquals(List.of(), copies, "files under " + tmp + " holding the decrypted model");
+      Tensor in = Tensor.allocate(ElementType.FLOAT, 1, Digits.PIXELS);
+      Tensor out = Tensor.allocate(ElementType.FLOAT, 1, Digits.CLASSES);
+      torch.run(Map.of("pixels", in), 1, Map.of("probabilities", out));
+      assertEquals(10, out.shape()[1], "the module loaded from memory runs");
+    }
+  }
+
+  /** The regular files under a folder whose content is exactly the given bytes. */
+  private static List<Path> filesHolding(Path root, byte[] bytes) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        if (Files.size(f) == bytes.length && Arrays.equals(bytes, Files.readAllBytes(f))) {
+          found.add(f);
+        }
+      }
+    }
+    return found;
   }
 }

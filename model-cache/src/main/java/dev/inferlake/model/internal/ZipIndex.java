@@ -3,8 +3,10 @@ package dev.inferlake.model.internal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -12,12 +14,35 @@ import java.util.zip.Inflater;
  * The entries of a zip archive held in memory, read from its central directory (ZIP64 included).
  * {@code java.util.zip.ZipInputStream} cannot read the stored entries with data descriptors that
  * PyTorch writes, and {@code ZipFile} needs a file.
+ *
+ * <p>Every size and offset the archive declares is checked against the archive's length before it
+ * is used, so a lying directory costs no allocation larger than the archive itself.
  */
 public final class ZipIndex {
   private static final int EOCD = 0x06054b50;
   private static final int ZIP64_LOCATOR = 0x07064b50;
+  private static final int ZIP64_EOCD = 0x06064b50;
   private static final int CENTRAL = 0x02014b50;
   private static final int LOCAL = 0x04034b50;
+  private static final int CENTRAL_HEADER = 46;
+  private static final int LOCAL_HEADER = 30;
+  private static final long SATURATED = 0xffffffffL;
+
+  /**
+   * An archive, or one of its entries, that cannot be read within its own bounds or the caller's.
+   * The message names the entry when there is one.
+   */
+  public static final class Malformed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String entry, String why) {
+      this(entry, why, null);
+    }
+
+    Malformed(String entry, String why, Throwable cause) {
+      super(entry == null ? why : "entry '" + entry + "' " + why, cause);
+    }
+  }
 
   /** One entry: compression method, sizes and where its local header starts. */
   private record Entry(int method, long compressed, long size, long localOffset) {}
@@ -30,18 +55,19 @@ public final class ZipIndex {
   }
 
   /**
-   * Indexes an archive.
+   * Indexes an archive held in memory; the bytes are not copied.
    *
-   * @throws IllegalArgumentException when the bytes are not a readable zip archive
+   * @throws Malformed when the bytes are not a zip archive, or its directory declares sizes or
+   *     offsets outside them
    */
-  public static ZipIndex of(byte[] bytes) {
+  public static ZipIndex of(byte[] bytes) throws Malformed {
     ZipIndex z = new ZipIndex(bytes);
     z.read();
     return z;
   }
 
   /** Entry names, in central-directory order. */
-  public java.util.Set<String> names() {
+  public Set<String> names() {
     return entries.keySet();
   }
 
@@ -49,25 +75,35 @@ public final class ZipIndex {
    * An entry's content, or null when there is no such entry.
    *
    * @param max refuse entries larger than this
-   * @throws IllegalArgumentException when the entry is larger than {@code max} or unreadable
+   * @throws Malformed when the entry is larger than {@code max}, lies outside the archive, or
+   *     cannot be inflated
    */
-  public byte[] read(String name, int max) {
+  public byte[] read(String name, int max) throws Malformed {
     Entry e = entries.get(name);
     if (e == null) {
       return null;
     }
-    if (e.size() > max || e.compressed() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(name + " is " + e.size() + " bytes, over " + max);
+    if (e.size() > max) {
+      throw new Malformed(name, "declares " + e.size() + " bytes, over the " + max + " allowed");
     }
-    int at = Math.toIntExact(e.localOffset());
-    check(zip.getInt(at) == LOCAL, "no local header for " + name);
-    int data = at + 30 + u16(at + 26) + u16(at + 28);
+    long at = e.localOffset();
+    check(at + LOCAL_HEADER <= zip.capacity(), name, "has its local header outside the archive");
+    check(zip.getInt((int) at) == LOCAL, name, "has no local header at offset " + at);
+    long data = at + LOCAL_HEADER + u16((int) at + 26) + u16((int) at + 28);
+    check(
+        data + e.compressed() <= zip.capacity(),
+        name,
+        "declares " + e.compressed() + " bytes at offset " + data + ", beyond the archive");
     byte[] raw = new byte[(int) e.compressed()];
-    zip.get(data, raw);
-    if (e.method() == 0) {
-      return raw;
-    }
-    check(e.method() == 8, name + " uses compression method " + e.method());
+    zip.get((int) data, raw);
+    return switch (e.method()) {
+      case 0 -> raw;
+      case 8 -> inflate(name, raw, max);
+      default -> throw new Malformed(name, "uses compression method " + e.method());
+    };
+  }
+
+  private static byte[] inflate(String name, byte[] raw, int max) throws Malformed {
     Inflater inf = new Inflater(true);
     try {
       inf.setInput(raw);
@@ -80,16 +116,16 @@ public final class ZipIndex {
         }
         out.write(buf, 0, n);
       }
-      check(out.size() <= max, name + " inflates beyond " + max + " bytes");
+      check(out.size() <= max, name, "inflates beyond " + max + " bytes");
       return out.toByteArray();
     } catch (DataFormatException ex) {
-      throw new IllegalArgumentException(name + " cannot be inflated: " + ex.getMessage(), ex);
+      throw new Malformed(name, "cannot be inflated: " + ex.getMessage(), ex);
     } finally {
       inf.end();
     }
   }
 
-  private void read() {
+  private void read() throws Malformed {
     int limit = zip.capacity();
     int eocd = -1;
     for (int i = limit - 22; i >= Math.max(0, limit - 22 - 65535); i--) {
@@ -98,64 +134,99 @@ public final class ZipIndex {
         break;
       }
     }
-    check(eocd >= 0, "no end of central directory");
+    check(eocd >= 0, null, "the archive has no end of central directory record");
     long count = u16(eocd + 10);
-    long offset = zip.getInt(eocd + 16) & 0xffffffffL;
-    if ((count == 0xffff || offset == 0xffffffffL)
+    long offset = zip.getInt(eocd + 16) & SATURATED;
+    if ((count == 0xffff || offset == SATURATED)
         && eocd >= 20
         && zip.getInt(eocd - 20) == ZIP64_LOCATOR) {
-      int z64 = Math.toIntExact(zip.getLong(eocd - 20 + 8));
-      count = zip.getLong(z64 + 32);
-      offset = zip.getLong(z64 + 48);
+      long z64 = zip.getLong(eocd - 20 + 8);
+      check(
+          z64 >= 0 && z64 + 56 <= limit && zip.getInt((int) z64) == ZIP64_EOCD,
+          null,
+          "the archive has no ZIP64 end of central directory record at offset " + z64);
+      count = zip.getLong((int) z64 + 32);
+      offset = zip.getLong((int) z64 + 48);
     }
-    int at = Math.toIntExact(offset);
+    check(offset >= 0 && offset <= limit, null, "the central directory lies outside the archive");
+    check(
+        count >= 0 && count <= (limit - offset) / CENTRAL_HEADER,
+        null,
+        "the archive declares " + count + " entries, more than its central directory holds");
+    int at = (int) offset;
     for (long i = 0; i < count; i++) {
-      check(at + 46 <= limit && zip.getInt(at) == CENTRAL, "bad central directory entry " + i);
-      int method = u16(at + 10);
-      long compressed = zip.getInt(at + 20) & 0xffffffffL;
-      long size = zip.getInt(at + 24) & 0xffffffffL;
+      check(
+          at + CENTRAL_HEADER <= limit && zip.getInt(at) == CENTRAL,
+          null,
+          "the archive has no central directory record " + i + " at offset " + at);
       int nameLen = u16(at + 28);
       int extraLen = u16(at + 30);
       int commentLen = u16(at + 32);
-      long local = zip.getInt(at + 42) & 0xffffffffL;
-      byte[] name = new byte[nameLen];
-      zip.get(at + 46, name);
-      // ZIP64 extra field: the 64-bit values of whichever fields are saturated, in this order
-      int x = at + 46 + nameLen;
-      int end = x + extraLen;
-      while (x + 4 <= end) {
-        int id = u16(x);
-        int len = u16(x + 2);
-        if (id == 1) {
-          int p = x + 4;
-          if (size == 0xffffffffL) {
-            size = zip.getLong(p);
-            p += 8;
-          }
-          if (compressed == 0xffffffffL) {
-            compressed = zip.getLong(p);
-            p += 8;
-          }
-          if (local == 0xffffffffL) {
-            local = zip.getLong(p);
-          }
-        }
-        x += 4 + len;
-      }
-      entries.put(
-          new String(name, java.nio.charset.StandardCharsets.UTF_8),
-          new Entry(method, compressed, size, local));
-      at += 46 + nameLen + extraLen + commentLen;
+      int next = at + CENTRAL_HEADER + nameLen + extraLen + commentLen;
+      check(next <= limit, null, "central directory record " + i + " runs beyond the archive");
+      byte[] raw = new byte[nameLen];
+      zip.get(at + CENTRAL_HEADER, raw);
+      String name = new String(raw, StandardCharsets.UTF_8);
+      entries.put(name, entry(name, at, at + CENTRAL_HEADER + nameLen, extraLen));
+      at = next;
     }
+  }
+
+  /** The central directory record at {@code at}, its ZIP64 extra field applied and checked. */
+  private Entry entry(String name, int at, int extra, int extraLen) throws Malformed {
+    int method = u16(at + 10);
+    long compressed = zip.getInt(at + 20) & SATURATED;
+    long size = zip.getInt(at + 24) & SATURATED;
+    long local = zip.getInt(at + 42) & SATURATED;
+    // ZIP64 extra field: the 64-bit values of whichever fields are saturated, in this order
+    int x = extra;
+    int end = extra + extraLen;
+    while (x + 4 <= end) {
+      int id = u16(x);
+      int len = u16(x + 2);
+      check(x + 4 + len <= end, name, "has an extra field beyond its record");
+      if (id == 1) {
+        int p = x + 4;
+        int fieldEnd = p + len;
+        if (size == SATURATED) {
+          check(p + 8 <= fieldEnd, name, "has a ZIP64 field without its size");
+          size = zip.getLong(p);
+          p += 8;
+        }
+        if (compressed == SATURATED) {
+          check(p + 8 <= fieldEnd, name, "has a ZIP64 field without its compressed size");
+          compressed = zip.getLong(p);
+          p += 8;
+        }
+        if (local == SATURATED) {
+          check(p + 8 <= fieldEnd, name, "has a ZIP64 field without its local header offset");
+          local = zip.getLong(p);
+        }
+      }
+      x += 4 + len;
+    }
+    long limit = zip.capacity();
+    check(size >= 0, name, "declares a negative size (" + size + ")");
+    check(compressed >= 0, name, "declares a negative compressed size (" + compressed + ")");
+    check(
+        compressed <= limit,
+        name,
+        "declares " + compressed + " compressed bytes, more than the archive's " + limit);
+    check(method != 0 || size == compressed, name, "is stored with two different sizes");
+    check(
+        local >= 0 && local + LOCAL_HEADER <= limit,
+        name,
+        "has its local header at offset " + local + ", outside the archive");
+    return new Entry(method, compressed, size, local);
   }
 
   private int u16(int at) {
     return zip.getShort(at) & 0xffff;
   }
 
-  private static void check(boolean ok, String what) {
+  private static void check(boolean ok, String entry, String what) throws Malformed {
     if (!ok) {
-      throw new IllegalArgumentException("not a readable zip archive: " + what);
+      throw new Malformed(entry, what);
     }
   }
 }
