@@ -135,14 +135,13 @@ class BatchSizeProbeTest {
   @Test
   void anImageSizedInputIsProbedOnlyAtSizesWithinTheByteBudget() {
     FakeClock clock = new FakeClock();
-    // the probe's budget is 256 MiB of tensors for all models together.
     // 3x224x224 floats: 602,112 bytes a row, so 16,384 rows would be 9.2 GiB (and 2^31 overflows)
     FakeRunner r = runnerWithInput(clock, 100_000_000, 3, 224, 224);
     long rowBytes = 3 * 224 * 224 * 4 + 4; // the input, and one float of output
     BatchSizeProbe.Result res = BatchSizeProbe.probe(List.of(r), List.of(MODEL), CANDIDATES, clock);
 
     for (int b : r.batches()) {
-      assertTrue(b * rowBytes <= 256L << 20, b + " rows exceed the budget");
+      assertTrue(b * rowBytes <= BatchSizeProbe.PROBE_BYTES, b + " rows exceed the budget");
     }
     assertEquals(List.of(64, 256), List.copyOf(res.rowsPerSecond().keySet()), res.toString());
     assertEquals(256, res.chosen(), res.toString());
