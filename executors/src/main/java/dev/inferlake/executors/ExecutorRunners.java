@@ -50,7 +50,7 @@ public final class ExecutorRunners implements AutoCloseable {
     return engines;
   }
 
-  /** The cache holding the runners, for its counters and budget. */
+  /** The cache holding the runners, for its counters and default budget. */
   public ExecutorModelCache<Runner> cache() {
     return cache;
   }
@@ -63,6 +63,18 @@ public final class ExecutorRunners implements AutoCloseable {
    *     the engine fails to load the model
    */
   public ExecutorModelCache.Lease<Runner> acquire(ScoredModel model, RunnerOptions options) {
+    return acquire(model, options, null);
+  }
+
+  /**
+   * Leases the runner for a model for a job, which keeps it loaded while idle within its own budget
+   * only (see {@link ExecutorModelCache}), loading it on first use as {@link #acquire(ScoredModel,
+   * RunnerOptions)} does.
+   *
+   * @param budget the job's budget; null for the cache's default
+   */
+  public ExecutorModelCache.Lease<Runner> acquire(
+      ScoredModel model, RunnerOptions options, ExecutorModelCache.Budget budget) {
     // The exact package bytes (and, when encrypted, the key that must open them) identify a
     // runner: a job whose package or key differs never rides on a session another job opened.
     String key =
@@ -74,7 +86,9 @@ public final class ExecutorRunners implements AutoCloseable {
             + options.device()
             + "|"
             + options.intraOpThreads();
-    return cache.acquire(key, () -> load(model, options));
+    return budget == null
+        ? cache.acquire(key, () -> load(model, options))
+        : cache.acquire(key, budget, () -> load(model, options));
   }
 
   private ExecutorModelCache.Loaded<Runner> load(ScoredModel model, RunnerOptions options) {
