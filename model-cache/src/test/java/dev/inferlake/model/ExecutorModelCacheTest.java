@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.inferlake.model.ExecutorModelCache.Budget;
 import dev.inferlake.model.ExecutorModelCache.Lease;
@@ -13,6 +14,7 @@ import dev.inferlake.model.ExecutorModelCache.Loaded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -187,6 +189,53 @@ class ExecutorModelCacheTest {
     assertEquals(1, b.closed.get());
     assertEquals(0, cache.size());
     assertNotSame(a, cache.acquire("a", () -> sized(1)).value());
+  }
+
+  @Test
+  void aLoadThatFinishesAfterCloseIsClosedNotLeaked() throws Exception {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
+    Handle late = new Handle();
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Lease<Handle>> loader =
+          pool.submit(
+              () ->
+                  cache.acquire(
+                      "a",
+                      () -> {
+                        loading.countDown();
+                        try {
+                          closed.await();
+                        } catch (InterruptedException e) {
+                          throw new IllegalStateException(e);
+                        }
+                        return new Loaded<>(late, 10);
+                      }));
+      assertTrue(loading.await(10, TimeUnit.SECONDS));
+      Future<Lease<Handle>> waiter = pool.submit(() -> cache.acquire("a", () -> sized(10)));
+      while (cache.hits() == 0) {
+        sleep(1); // the waiter is on the load in flight
+      }
+      cache.close();
+      closed.countDown();
+
+      for (Future<Lease<Handle>> f : List.of(loader, waiter)) {
+        try {
+          f.get(10, TimeUnit.SECONDS).close();
+          fail("a model the closed cache no longer holds was leased");
+        } catch (ExecutionException x) {
+          assertTrue(x.getCause() instanceof InferlakeException, x.toString());
+        } finally {
+          assertEquals(1, late.closed.get(), "the value loaded after close() is closed once");
+        }
+      }
+      assertEquals(0, cache.size());
+      assertEquals(0, cache.heldBytes());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static void sleep(long ms) {
