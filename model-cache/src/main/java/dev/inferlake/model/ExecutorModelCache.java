@@ -176,10 +176,13 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       Loaded<V> l = Objects.requireNonNull(loader.get(), "loader returned null");
       long took = System.nanoTime() - start;
       synchronized (this) {
-        e.bytes = l.bytes();
-        heldBytes += l.bytes();
         loads++;
         loadNanos += took;
+        if (entries.get(key) != e) {
+          throw closeLate(key, l.value()); // close() emptied the cache during the load
+        }
+        e.bytes = l.bytes();
+        heldBytes += l.bytes();
         e.future.complete(l.value());
         evictIdle();
       }
@@ -191,6 +194,22 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       e.future.completeExceptionally(x);
       throw x;
     }
+  }
+
+  /**
+   * Closes a value whose load finished after {@link #close()}: nobody may lease it, as the cache
+   * that would close it no longer holds it.
+   *
+   * @return the failure for the acquisitions waiting on the load
+   */
+  private static InferlakeException closeLate(String key, AutoCloseable value) {
+    InferlakeException x = ModelErrors.closedWhileLoading(key);
+    try {
+      value.close();
+    } catch (Exception c) {
+      x.addSuppressed(c);
+    }
+    return x;
   }
 
   private V await(String key, CompletableFuture<V> f) {
@@ -354,7 +373,9 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
 
   /**
    * Closes every loaded value and empties the cache. Closing continues past a failing value; the
-   * first failure is rethrown with the others suppressed.
+   * first failure is rethrown with the others suppressed. A load in flight is closed when it
+   * finishes, and its acquisitions fail with an {@link InferlakeException} of kind {@link
+   * ErrorKind#RUN}; the cache may be used again afterwards.
    */
   @Override
   public void close() {
