@@ -75,23 +75,31 @@ public final class ExecutorRunners implements AutoCloseable {
    */
   public ExecutorModelCache.Lease<Runner> acquire(
       ScoredModel model, RunnerOptions options, ExecutorModelCache.Budget budget) {
-    // The exact package bytes (and, when encrypted, the key that must open them) identify a
-    // runner: a job whose package or key differs never rides on a session another job opened.
-    String key =
+    // The exact package bytes (and, when encrypted, the key that must open them, as read now)
+    // identify a runner: a job whose package or key differs never rides on a session another job
+    // opened, nor on one opened with a key since rotated.
+    KeyRef.Resolved key =
+        model.manifest().encrypted() && model.key() != null ? model.key().resolve() : null;
+    String cacheKey =
         model.digest()
             + "|"
             + model.payloadDigest()
-            + (model.manifest().encrypted() ? "|" + model.key() : "")
+            + (key != null ? "|" + key.fingerprint() : "")
             + "|"
             + options.device()
             + "|"
             + options.intraOpThreads();
+    Aead aead = key == null ? null : key.aead();
     return budget == null
-        ? cache.acquire(key, () -> load(model, options))
-        : cache.acquire(key, budget, () -> load(model, options));
+        ? cache.acquire(cacheKey, () -> load(model, options, aead))
+        : cache.acquire(cacheKey, budget, () -> load(model, options, aead));
   }
 
-  private ExecutorModelCache.Loaded<Runner> load(ScoredModel model, RunnerOptions options) {
+  /**
+   * @param aead the key read for this acquisition, for an encrypted model; null when none was given
+   */
+  private ExecutorModelCache.Loaded<Runner> load(
+      ScoredModel model, RunnerOptions options, Aead aead) {
     ModelManifest m = model.manifest();
     Engine engine = engines.forFormat(m.format());
     if (model.source() instanceof StorageModelSource storage
@@ -107,7 +115,6 @@ public final class ExecutorRunners implements AutoCloseable {
     if (!shipped.equals(model.payloadDigest())) {
       throw ScoringErrors.payloadChanged(model.label(), model.payloadDigest(), shipped);
     }
-    Aead aead = m.encrypted() && model.key() != null ? model.key().aead() : null;
     // Decrypt, decompress under the size cap and verify the digest, all in memory, before a byte
     // reaches the engine.
     byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);

@@ -2,6 +2,7 @@ package dev.inferlake.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +105,17 @@ class ModelPackageTest {
         junk.getMessage()
             .startsWith("key environment variable K cannot be used: not a Tink JSON keyset"),
         junk.getMessage());
+  }
+
+  @Test
+  void aKeysetsFingerprintNamesItsMaterialHoweverItIsLaidOut() {
+    String json = ModelKeys.newEncryptionKeyset();
+    String fp = ModelKeys.fingerprint(ModelKeys.parse(json, "a"), "a");
+    assertTrue(fp.matches("keyset-sha256:[0-9a-f]{64}"), fp);
+    String relaidOut = json.replace("{", "{\n  ").replace(",", ",\n  ");
+    assertEquals(fp, ModelKeys.fingerprint(ModelKeys.parse(relaidOut, "b"), "b"));
+    String other = ModelKeys.newEncryptionKeyset();
+    assertNotEquals(fp, ModelKeys.fingerprint(ModelKeys.parse(other, "c"), "c"));
   }
 
   @Test
