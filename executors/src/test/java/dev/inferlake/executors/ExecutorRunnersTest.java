@@ -151,6 +151,49 @@ class ExecutorRunnersTest {
   }
 
   @Test
+  void aModelLoadedFromAFileCountsItsOwnBytesNotTheManifestsSize(@TempDir Path dir)
+      throws Exception {
+    ScoredModel m = onnxModel("v72");
+    byte[] payload = m.source().bytes();
+    Files.write(dir.resolve(StorageModelSource.PAYLOAD), payload);
+    StorageModelSource source = new StorageModelSource(dir.toUri().toString());
+    ScoredModel stored =
+        new ScoredModel(
+            m.manifest(),
+            m.inputs(),
+            m.outputName(),
+            m.outputWidth(),
+            source,
+            ModelDigest.sha256(payload),
+            null);
+    // the same model under a manifest whose unsigned raw_bytes was edited
+    dev.inferlake.model.ModelManifest edited =
+        dev.inferlake.model.ModelManifest.fromJson(
+            m.manifest()
+                .toJson()
+                .replace(
+                    "\"raw_bytes\" : " + m.manifest().rawBytes(),
+                    "\"raw_bytes\" : " + Long.MAX_VALUE),
+            "t");
+    ScoredModel forged =
+        new ScoredModel(
+            edited,
+            m.inputs(),
+            m.outputName(),
+            m.outputWidth(),
+            source,
+            ModelDigest.sha256(payload),
+            null);
+    long raw = m.manifest().rawBytes();
+    try (ExecutorRunners runners = runners();
+        ExecutorModelCache.Lease<Runner> a = runners.acquire(stored, ONE_THREAD);
+        ExecutorModelCache.Lease<Runner> b =
+            runners.acquire(forged, new RunnerOptions(2, Device.CPU))) {
+      assertEquals(2 * raw, runners.cache().heldBytes(), "each runner counts the model's bytes");
+    }
+  }
+
+  @Test
   void aManifestWhoseSignatureDiffersFromTheModelsOwnNeverReachesTheEngine() {
     ScoredModel m = onnxModel("v7");
     // the output's width edited in the manifest, as an unsigned (or first-scheme) manifest allows

@@ -156,6 +156,33 @@ class ModelPackageTest {
             .startsWith("model 'm:v1' is corrupt"));
   }
 
+  /** The manifest with its (unsigned) raw_bytes edited to {@code rawBytes}. */
+  static ModelManifest withRawBytes(ModelManifest m, long rawBytes) {
+    String json = m.toJson();
+    String edited = json.replace("\"raw_bytes\" : " + m.rawBytes(), "\"raw_bytes\" : " + rawBytes);
+    assertTrue(!edited.equals(json), "the edit took");
+    return ModelManifest.fromJson(edited, "t");
+  }
+
+  @Test
+  void anEditedRawSizeNeitherRaisesTheCapNorSizesAnAllocation() {
+    ModelPackage.Packed p = ModelPackage.pack(RAW, "m", "v1", null, null, null, NOW);
+    // a huge size: the cap stays the caller's limit, and the model decompresses as it is
+    ModelManifest huge = withRawBytes(p.manifest(), Long.MAX_VALUE);
+    assertArrayEquals(
+        RAW, ModelPackage.unpack(huge, p.payload(), null, ModelPackage.MAX_RAW_BYTES));
+    assertArrayEquals(RAW, ModelPackage.unpack(huge, p.payload(), null, Long.MAX_VALUE));
+    // a smaller size than the model's: refused, never truncated
+    ModelManifest smaller = withRawBytes(p.manifest(), RAW.length - 1);
+    assertTrue(
+        modelError(() -> ModelPackage.unpack(smaller, p.payload(), null, Long.MAX_VALUE))
+            .getMessage()
+            .contains("more than " + (RAW.length - 1) + " bytes"));
+    // a negative size: a model error, not a buffer of negative size
+    ModelManifest negative = withRawBytes(p.manifest(), -1);
+    modelError(() -> ModelPackage.unpack(negative, p.payload(), null, Long.MAX_VALUE));
+  }
+
   @Test
   void formatsAreRecognizedByContentAndUnsafeOnesRefused() throws Exception {
     byte[] pickle = {(byte) 0x80, 4, (byte) 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, '}', (byte) 0x94, '.'};
