@@ -106,9 +106,11 @@ public final class ExecutorRunners implements AutoCloseable {
         && !m.encrypted()
         && engine.loadsFromFile()) {
       Path file = storage.materialize(m);
-      checkSignature(m, readModel(file, m));
+      byte[] raw = readModel(file, m);
+      checkSignature(m, raw);
+      // counted at the model's own size, never the manifest's (unsigned, it may be edited)
       return new ExecutorModelCache.Loaded<>(
-          engine.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
+          engine.load(file, m.modelSignature(), model.label(), options), raw.length);
     }
     byte[] payload = model.source().bytes();
     String shipped = ModelDigest.sha256(payload);

@@ -42,8 +42,18 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
   /** The job of acquisitions that name no budget; a {@link Budget} never names it. */
   private static final String DEFAULT_JOB = "";
 
-  /** A loaded value and the bytes it accounts for against the budget. */
-  public record Loaded<V>(V value, long bytes) {}
+  /**
+   * A loaded value and the bytes it accounts for against the budget.
+   *
+   * @param bytes {@code >= 0}
+   */
+  public record Loaded<V>(V value, long bytes) {
+    public Loaded {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
+      }
+    }
+  }
 
   /**
    * What a job asks of the cache: to keep up to {@code bytes} of the models it used loaded while
