@@ -39,8 +39,8 @@ import java.util.function.Supplier;
 public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecutorModelCache.class.getName());
 
-  /** The job of acquisitions that name no budget; a {@link Budget} never names it. */
-  private static final String DEFAULT_JOB = "";
+  /** The job of acquisitions that name no budget: no {@link Budget}'s job equals it. */
+  private static final Object DEFAULT_JOB = new Object();
 
   /**
    * A loaded value and the bytes it accounts for against the budget.
@@ -59,15 +59,12 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
    * What a job asks of the cache: to keep up to {@code bytes} of the models it used loaded while
    * they are idle. A job's latest acquisition sets its budget.
    *
-   * @param job the job, e.g. its run id; not empty
+   * @param job the job, e.g. its run id
    * @param bytes bytes of idle models the job keeps, {@code >= 0}
    */
   public record Budget(String job, long bytes) {
     public Budget {
       Objects.requireNonNull(job, "job");
-      if (job.isEmpty()) {
-        throw new IllegalArgumentException("a budget's job must be named");
-      }
       if (bytes < 0) {
         throw new IllegalArgumentException("budget must be >= 0, was " + bytes);
       }
@@ -90,7 +87,7 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
 
   private static final class Entry<V> {
     final CompletableFuture<V> future = new CompletableFuture<>();
-    final Set<String> jobs = new HashSet<>(); // the jobs keeping this model
+    final Set<Object> jobs = new HashSet<>(); // the jobs keeping this model
     long bytes;
     int leases;
     long lastUse;
@@ -101,7 +98,7 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
   }
 
   private final Map<String, Entry<V>> entries = new HashMap<>(); // guarded by this
-  private final Map<String, Long> budgets = new HashMap<>(); // of jobs keeping models; by this
+  private final Map<Object, Long> budgets = new HashMap<>(); // of jobs keeping models; by this
   private long defaultBudget;
   private long heldBytes;
   private long clock;
@@ -154,7 +151,7 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
   }
 
   /** {@code bytes} of -1: the default budget. */
-  private Lease<V> acquire(String key, String job, long bytes, Supplier<Loaded<V>> loader) {
+  private Lease<V> acquire(String key, Object job, long bytes, Supplier<Loaded<V>> loader) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(loader, "loader");
     Entry<V> e;
@@ -249,8 +246,8 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
    * keeps any.
    */
   private void evictIdle() {
-    for (Map.Entry<String, Long> b : budgets.entrySet()) {
-      String job = b.getKey();
+    for (Map.Entry<Object, Long> b : budgets.entrySet()) {
+      Object job = b.getKey();
       List<Entry<V>> kept = new ArrayList<>();
       long total = 0;
       for (Entry<V> e : entries.values()) {
@@ -270,7 +267,7 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
     }
     while (true) {
       long cap = 0;
-      Set<String> keeping = new HashSet<>();
+      Set<Object> keeping = new HashSet<>();
       for (Entry<V> e : entries.values()) {
         keeping.addAll(e.jobs);
       }
