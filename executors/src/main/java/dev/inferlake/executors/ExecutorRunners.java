@@ -50,7 +50,7 @@ public final class ExecutorRunners implements AutoCloseable {
     return engines;
   }
 
-  /** The cache holding the runners, for its counters and budget. */
+  /** The cache holding the runners, for its counters and default budget. */
   public ExecutorModelCache<Runner> cache() {
     return cache;
   }
@@ -63,37 +63,60 @@ public final class ExecutorRunners implements AutoCloseable {
    *     the engine fails to load the model
    */
   public ExecutorModelCache.Lease<Runner> acquire(ScoredModel model, RunnerOptions options) {
-    // The exact package bytes (and, when encrypted, the key that must open them) identify a
-    // runner: a job whose package or key differs never rides on a session another job opened.
-    String key =
+    return acquire(model, options, null);
+  }
+
+  /**
+   * Leases the runner for a model for a job, which keeps it loaded while idle within its own budget
+   * only (see {@link ExecutorModelCache}), loading it on first use as {@link #acquire(ScoredModel,
+   * RunnerOptions)} does.
+   *
+   * @param budget the job's budget; null for the cache's default
+   */
+  public ExecutorModelCache.Lease<Runner> acquire(
+      ScoredModel model, RunnerOptions options, ExecutorModelCache.Budget budget) {
+    // The exact package bytes (and, when encrypted, the key that must open them, as read now)
+    // identify a runner: a job whose package or key differs never rides on a session another job
+    // opened, nor on one opened with a key since rotated.
+    KeyRef.Resolved key =
+        model.manifest().encrypted() && model.key() != null ? model.key().resolve() : null;
+    String cacheKey =
         model.digest()
             + "|"
             + model.payloadDigest()
-            + (model.manifest().encrypted() ? "|" + model.key() : "")
+            + (key != null ? "|" + key.fingerprint() : "")
             + "|"
             + options.device()
             + "|"
             + options.intraOpThreads();
-    return cache.acquire(key, () -> load(model, options));
+    Aead aead = key == null ? null : key.aead();
+    return budget == null
+        ? cache.acquire(cacheKey, () -> load(model, options, aead))
+        : cache.acquire(cacheKey, budget, () -> load(model, options, aead));
   }
 
-  private ExecutorModelCache.Loaded<Runner> load(ScoredModel model, RunnerOptions options) {
+  /**
+   * @param aead the key read for this acquisition, for an encrypted model; null when none was given
+   */
+  private ExecutorModelCache.Loaded<Runner> load(
+      ScoredModel model, RunnerOptions options, Aead aead) {
     ModelManifest m = model.manifest();
     Engine engine = engines.forFormat(m.format());
     if (model.source() instanceof StorageModelSource storage
         && !m.encrypted()
         && engine.loadsFromFile()) {
       Path file = storage.materialize(m);
-      checkSignature(m, readModel(file, m));
+      byte[] raw = readModel(file, m);
+      checkSignature(m, raw);
+      // counted at the model's own size, never the manifest's (unsigned, it may be edited)
       return new ExecutorModelCache.Loaded<>(
-          engine.load(file, m.modelSignature(), model.label(), options), m.rawBytes());
+          engine.load(file, m.modelSignature(), model.label(), options), raw.length);
     }
     byte[] payload = model.source().bytes();
     String shipped = ModelDigest.sha256(payload);
     if (!shipped.equals(model.payloadDigest())) {
       throw ScoringErrors.payloadChanged(model.label(), model.payloadDigest(), shipped);
     }
-    Aead aead = m.encrypted() && model.key() != null ? model.key().aead() : null;
     // Decrypt, decompress under the size cap and verify the digest, all in memory, before a byte
     // reaches the engine.
     byte[] raw = ModelPackage.unpack(m, payload, aead, ModelPackage.MAX_RAW_BYTES);

@@ -53,12 +53,14 @@ public final class PartitionScorer implements Serializable {
       return Collections.emptyIterator();
     }
     ExecutorRunners shared = ExecutorRunners.shared();
-    shared.cache().setBudget(spec.modelCacheBytes());
+    // The job's budget limits the idle models this job keeps, never another job's.
+    ExecutorModelCache.Budget budget =
+        new ExecutorModelCache.Budget(spec.runId(), spec.modelCacheBytes());
     List<ExecutorModelCache.Lease<Runner>> leases = new ArrayList<>();
     Runnable release = () -> leases.forEach(ExecutorModelCache.Lease::close);
     try {
       for (ScoredModel m : spec.models()) {
-        ExecutorModelCache.Lease<Runner> lease = shared.acquire(m, spec.runner());
+        ExecutorModelCache.Lease<Runner> lease = shared.acquire(m, spec.runner(), budget);
         leases.add(lease);
         if (metrics != null) {
           metrics.record(m, lease.loaded(), lease.loadNanos());

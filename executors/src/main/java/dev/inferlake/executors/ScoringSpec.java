@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param runId the run's id, stored on every row
  * @param dsEpochDay the run date ({@code ds}) as days since 1970-01-01
  * @param scoredAtMicros the run's start, microseconds since the epoch (UTC)
- * @param modelCacheBytes bytes of idle models each executor JVM keeps loaded
+ * @param modelCacheBytes bytes of idle models each executor JVM keeps loaded for this run (other
+ *     runs' models are kept within their own budgets; see {@link
+ *     dev.inferlake.model.ExecutorModelCache})
  * @param onInvalid what happens to rows a model cannot take
  * @param faults faults injected on purpose (drills, tests); {@link FaultInjection#NONE} normally
  */

@@ -76,6 +76,11 @@ public record StorageModelSource(String folderUri) implements ModelSource {
       // not what the manifest describes (planted, or half-deleted): fetch it again
       TempFolders.deleteQuietly(done);
     }
+    // A package's model is packed from one array, so no genuine manifest gives more than
+    // MAX_RAW_BYTES: a larger (unsigned, edited) size must not become the decompression cap.
+    if (m.rawBytes() < 0 || m.rawBytes() > ModelPackage.MAX_RAW_BYTES) {
+      throw ScoringErrors.rawSizeOutOfRange(m.label(), m.rawBytes(), ModelPackage.MAX_RAW_BYTES);
+    }
     Path tmp = null;
     try {
       Files.createDirectories(root);
@@ -176,7 +181,11 @@ public record StorageModelSource(String folderUri) implements ModelSource {
     return ModelDigest.format(md);
   }
 
-  /** Streams a zstd file to {@code target}, checking sizes and digests. */
+  /**
+   * Streams a zstd file to {@code target}, checking sizes and digests.
+   *
+   * @param rawBytes the size the file must decompress to exactly; decompression stops past it
+   */
   private static void fetch(
       org.apache.hadoop.fs.Path src,
       Path target,
@@ -201,7 +210,10 @@ public record StorageModelSource(String folderUri) implements ModelSource {
     if (packedSha != null && !packedSha.equals(packedActual)) {
       throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), packedSha, packedActual);
     }
-    if (n != rawBytes || !rawSha.equals(rawActual)) {
+    if (n != rawBytes) {
+      throw ScoringErrors.fetchedSizeMismatch(model, src.toString(), rawBytes, n);
+    }
+    if (!rawSha.equals(rawActual)) {
       throw ScoringErrors.fetchedDigestMismatch(model, src.toString(), rawSha, rawActual);
     }
   }

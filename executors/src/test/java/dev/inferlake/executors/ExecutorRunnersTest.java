@@ -15,8 +15,12 @@ import dev.inferlake.model.ExecutorModelCache;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelFormat;
+import dev.inferlake.model.ModelKeys;
+import dev.inferlake.model.ModelPackage;
+import dev.inferlake.model.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -147,6 +151,49 @@ class ExecutorRunnersTest {
   }
 
   @Test
+  void aModelLoadedFromAFileCountsItsOwnBytesNotTheManifestsSize(@TempDir Path dir)
+      throws Exception {
+    ScoredModel m = onnxModel("v72");
+    byte[] payload = m.source().bytes();
+    Files.write(dir.resolve(StorageModelSource.PAYLOAD), payload);
+    StorageModelSource source = new StorageModelSource(dir.toUri().toString());
+    ScoredModel stored =
+        new ScoredModel(
+            m.manifest(),
+            m.inputs(),
+            m.outputName(),
+            m.outputWidth(),
+            source,
+            ModelDigest.sha256(payload),
+            null);
+    // the same model under a manifest whose unsigned raw_bytes was edited
+    dev.inferlake.model.ModelManifest edited =
+        dev.inferlake.model.ModelManifest.fromJson(
+            m.manifest()
+                .toJson()
+                .replace(
+                    "\"raw_bytes\" : " + m.manifest().rawBytes(),
+                    "\"raw_bytes\" : " + Long.MAX_VALUE),
+            "t");
+    ScoredModel forged =
+        new ScoredModel(
+            edited,
+            m.inputs(),
+            m.outputName(),
+            m.outputWidth(),
+            source,
+            ModelDigest.sha256(payload),
+            null);
+    long raw = m.manifest().rawBytes();
+    try (ExecutorRunners runners = runners();
+        ExecutorModelCache.Lease<Runner> a = runners.acquire(stored, ONE_THREAD);
+        ExecutorModelCache.Lease<Runner> b =
+            runners.acquire(forged, new RunnerOptions(2, Device.CPU))) {
+      assertEquals(2 * raw, runners.cache().heldBytes(), "each runner counts the model's bytes");
+    }
+  }
+
+  @Test
   void aManifestWhoseSignatureDiffersFromTheModelsOwnNeverReachesTheEngine() {
     ScoredModel m = onnxModel("v7");
     // the output's width edited in the manifest, as an unsigned (or first-scheme) manifest allows
@@ -166,6 +213,51 @@ class ExecutorRunnersTest {
       assertEquals(dev.inferlake.model.ErrorKind.MODEL, e.kind());
       assertTrue(e.getMessage().contains("m:v7"), e.getMessage());
       assertTrue(onnx.loads().isEmpty(), "the engine never saw it");
+    }
+  }
+
+  @Test
+  void aRotatedKeyIsReadAgainAndNeverRidesOnTheOldKeysSession(@TempDir Path dir) throws Exception {
+    String oldKey = ModelKeys.newEncryptionKeyset();
+    Path keyFile = Files.writeString(dir.resolve("key.json"), oldKey);
+    ScoredModel plain = onnxModel("v71");
+    ModelPackage.Packed p =
+        ModelPackage.pack(
+            TestModels.linear(4, 2, "v71".hashCode()).onnxBytes(),
+            "m",
+            "v71",
+            ModelKeys.aead(ModelKeys.parse(oldKey, "t"), "t"),
+            null,
+            null,
+            Instant.EPOCH);
+    byte[] payload = p.payload();
+    ScoredModel sealed =
+        new ScoredModel(
+            p.manifest(),
+            plain.inputs(),
+            plain.outputName(),
+            plain.outputWidth(),
+            () -> payload.clone(),
+            ModelDigest.sha256(payload),
+            new KeyRef(null, keyFile.toString()));
+
+    try (ExecutorRunners runners = runners()) {
+      try (ExecutorModelCache.Lease<Runner> first = runners.acquire(sealed, ONE_THREAD)) {
+        assertTrue(first.loaded());
+      }
+      // the key file now holds another key, which cannot open this package
+      Files.writeString(keyFile, ModelKeys.newEncryptionKeyset());
+      InferlakeException e =
+          assertThrows(InferlakeException.class, () -> runners.acquire(sealed, ONE_THREAD).close());
+      assertEquals(ErrorKind.MODEL, e.kind());
+      assertTrue(e.getMessage().contains("cannot be decrypted: wrong key"), e.getMessage());
+
+      // the old key back: its session is found again, not loaded anew
+      Files.writeString(keyFile, oldKey);
+      try (ExecutorModelCache.Lease<Runner> again = runners.acquire(sealed, ONE_THREAD)) {
+        assertFalse(again.loaded());
+      }
+      assertEquals(1, onnx.loads().size());
     }
   }
 }

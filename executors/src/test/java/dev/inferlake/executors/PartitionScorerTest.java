@@ -280,6 +280,44 @@ class PartitionScorerTest {
     ExecutorRunners.shared().cache().setBudget(1L << 30);
   }
 
+  /** A job of its own: {@code runId}, scoring {@code m} with this model cache budget. */
+  private static ScoringSpec job(String runId, long modelCacheBytes, ScoredModel m) {
+    return new ScoringSpec(
+        List.of(m),
+        List.of(new KeyColumn("id", 0, DataTypes.StringType)),
+        2,
+        new RunnerOptions(1, Device.CPU),
+        runId,
+        1,
+        0L,
+        modelCacheBytes,
+        OnInvalid.FAIL,
+        FaultInjection.NONE);
+  }
+
+  @Test
+  void aJobsZeroModelCacheBudgetLeavesAnotherJobsIdleModelLoaded() {
+    ScoredModel a =
+        scored(TestModels.linear(FEATURES, 2, 41), "v41", ARRAY_SCHEMA, List.of("features"));
+    ScoredModel b =
+        scored(TestModels.linear(FEATURES, 2, 42), "v42", ARRAY_SCHEMA, List.of("features"));
+    float[][] x = features(3, 9);
+    ExecutorRunners shared = ExecutorRunners.shared();
+    collect(scorer(job("run-a", 1L << 30, a)).score(arrayRows(x).iterator())); // a left idle
+    long loads = shared.cache().loads();
+
+    // another job, which asks to keep none of its models: its own goes when it is done
+    collect(scorer(job("run-b", 0L, b)).score(arrayRows(x).iterator()));
+    assertEquals(loads + 1, shared.cache().loads());
+
+    collect(scorer(job("run-a", 1L << 30, a)).score(arrayRows(x).iterator()));
+    assertEquals(loads + 1, shared.cache().loads(), "job a's idle model was still loaded");
+    long evictions = shared.cache().evictions();
+    collect(scorer(job("run-b", 0L, b)).score(arrayRows(x).iterator()));
+    assertEquals(loads + 2, shared.cache().loads(), "job b's model was not kept");
+    assertEquals(evictions + 1, shared.cache().evictions(), "only job b's model was closed");
+  }
+
   @Test
   void anEmptyPartitionLoadsNoModel() {
     LinearModel lm = TestModels.linear(FEATURES, 2, 15);

@@ -3,12 +3,14 @@ package dev.inferlake.executors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.executors.testing.ScoredModels;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelManifest;
+import dev.inferlake.model.ModelPackage;
 import dev.inferlake.model.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,5 +72,34 @@ class StorageModelSourceTest {
     InferlakeException e = assertThrows(InferlakeException.class, () -> source.materialize(forged));
     assertEquals(ErrorKind.MODEL, e.kind());
     assertNotEquals(ModelDigest.sha256(Files.readAllBytes(planted)), real.sha256());
+  }
+
+  /** The manifest with its (unsigned) raw_bytes edited to {@code rawBytes}. */
+  private static ModelManifest withRawBytes(ModelManifest m, long rawBytes) {
+    String json = m.toJson();
+    String edited = json.replace("\"raw_bytes\" : " + m.rawBytes(), "\"raw_bytes\" : " + rawBytes);
+    assertNotEquals(json, edited, "the edit took");
+    return ModelManifest.fromJson(edited, "t");
+  }
+
+  @Test
+  void anEditedRawSizeNeverRaisesTheDecompressionCapAboveThePackageLimit(@TempDir Path dir)
+      throws Exception {
+    ModelManifest real = stored(dir.resolve("reg"), 65);
+    StorageModelSource source = new StorageModelSource(dir.resolve("reg").toUri().toString());
+    ModelManifest huge = withRawBytes(real, Long.MAX_VALUE);
+    InferlakeException e = assertThrows(InferlakeException.class, () -> source.materialize(huge));
+    assertEquals(ErrorKind.MODEL, e.kind());
+    assertTrue(
+        e.getMessage().contains(String.valueOf(ModelPackage.MAX_RAW_BYTES)),
+        "refused at the package limit, not decompressed up to the manifest's size: "
+            + e.getMessage());
+
+    // a smaller size than the model's: refused, never truncated
+    ModelManifest smaller = withRawBytes(real, real.rawBytes() - 1);
+    InferlakeException s =
+        assertThrows(InferlakeException.class, () -> source.materialize(smaller));
+    assertEquals(ErrorKind.MODEL, s.kind());
+    assertTrue(s.getMessage().contains("more than"), s.getMessage());
   }
 }

@@ -1,23 +1,36 @@
 package dev.inferlake.model;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
  * A per-JVM cache of loaded models (ONNX Runtime sessions or other runners), keyed by model
- * identity and load options, holding at most a byte budget of idle models.
+ * identity and load options, keeping idle models within the byte budgets of the jobs that use them.
  *
  * <p>Callers {@link #acquire} a lease and close it when done (a Spark task: when its partition is
  * scored). Single flight: when several threads ask for a key that is not loaded, exactly one runs
  * the loader and the others wait for it. A failed load is not cached, so a later task may retry it.
- * When the models held exceed the budget, the least recently used models that no lease holds are
- * closed; models in use are never closed, so the budget can be exceeded while they are.
+ * Models in use are never closed, so a budget can be exceeded while they are.
+ *
+ * <p>Budgets are per job, because one executor JVM serves tasks of several jobs in turn or at once.
+ * Each acquisition names its job's {@link Budget}; the job then keeps the model (the cache counts
+ * it against that job's budget) until the job gives it up. A job's budget limits only the models it
+ * keeps: when the models a job keeps exceed its budget, it gives up its least recently used idle
+ * ones, and a model is closed once no job keeps it. So a job asking for a budget of 0 closes its
+ * own models as soon as they are idle, but never a model another job keeps. Over all jobs, the
+ * models held stay within the largest budget of a job that keeps any (least recently used idle
+ * models closed first), so jobs that come and go do not add up. Acquisitions that name no budget
+ * count as one job with the budget given by the constructor or {@link #setBudget}.
  *
  * <p>Thread-safe. The cache owns the values and closes them on eviction or {@link #close()}.
  *
@@ -26,8 +39,37 @@ import java.util.function.Supplier;
 public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecutorModelCache.class.getName());
 
-  /** A loaded value and the bytes it accounts for against the budget. */
-  public record Loaded<V>(V value, long bytes) {}
+  /** The job of acquisitions that name no budget: no {@link Budget}'s job equals it. */
+  private static final Object DEFAULT_JOB = new Object();
+
+  /**
+   * A loaded value and the bytes it accounts for against the budget.
+   *
+   * @param bytes {@code >= 0}
+   */
+  public record Loaded<V>(V value, long bytes) {
+    public Loaded {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
+      }
+    }
+  }
+
+  /**
+   * What a job asks of the cache: to keep up to {@code bytes} of the models it used loaded while
+   * they are idle. A job's latest acquisition sets its budget.
+   *
+   * @param job the job, e.g. its run id
+   * @param bytes bytes of idle models the job keeps, {@code >= 0}
+   */
+  public record Budget(String job, long bytes) {
+    public Budget {
+      Objects.requireNonNull(job, "job");
+      if (bytes < 0) {
+        throw new IllegalArgumentException("budget must be >= 0, was " + bytes);
+      }
+    }
+  }
 
   /** A hold on a cached value; closing it (once or more) releases the hold. */
   public interface Lease<V> extends AutoCloseable {
@@ -45,13 +87,19 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
 
   private static final class Entry<V> {
     final CompletableFuture<V> future = new CompletableFuture<>();
+    final Set<Object> jobs = new HashSet<>(); // the jobs keeping this model
     long bytes;
     int leases;
     long lastUse;
+
+    boolean loaded() {
+      return future.isDone() && !future.isCompletedExceptionally();
+    }
   }
 
   private final Map<String, Entry<V>> entries = new HashMap<>(); // guarded by this
-  private long budgetBytes;
+  private final Map<Object, Long> budgets = new HashMap<>(); // of jobs keeping models; by this
+  private long defaultBudget;
   private long heldBytes;
   private long clock;
   private long loads;
@@ -60,29 +108,52 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
   private long loadNanos;
 
   /**
-   * @param budgetBytes bytes of idle models to keep
+   * @param budgetBytes bytes of idle models to keep for acquisitions that name no budget
    */
   public ExecutorModelCache(long budgetBytes) {
     setBudget(budgetBytes);
   }
 
-  /** Changes the budget, evicting idle models now if needed. */
+  /**
+   * Changes the budget of acquisitions that name none, evicting idle models now if needed; the
+   * budgets of named jobs are unchanged.
+   */
   public synchronized void setBudget(long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("budget must be >= 0, was " + bytes);
     }
-    budgetBytes = bytes;
+    defaultBudget = bytes;
+    budgets.computeIfPresent(DEFAULT_JOB, (j, b) -> bytes);
     evictIdle();
   }
 
   /**
-   * Leases the value for {@code key}, loading it with {@code loader} if no other thread has.
+   * Leases the value for {@code key} under the budget given by the constructor or {@link
+   * #setBudget}, loading it with {@code loader} if no other thread has.
    *
    * @throws InferlakeException what the loader threw, if it threw one; other loader failures are
    *     wrapped in one of kind {@link ErrorKind#MODEL}
    */
   public Lease<V> acquire(String key, Supplier<Loaded<V>> loader) {
+    return acquire(key, DEFAULT_JOB, -1, loader);
+  }
+
+  /**
+   * Leases the value for {@code key} for a job, which keeps it within its own budget once idle,
+   * loading it with {@code loader} if no other thread has.
+   *
+   * @throws InferlakeException what the loader threw, if it threw one; other loader failures are
+   *     wrapped in one of kind {@link ErrorKind#MODEL}
+   */
+  public Lease<V> acquire(String key, Budget budget, Supplier<Loaded<V>> loader) {
+    Objects.requireNonNull(budget, "budget");
+    return acquire(key, budget.job(), budget.bytes(), loader);
+  }
+
+  /** {@code bytes} of -1: the default budget. */
+  private Lease<V> acquire(String key, Object job, long bytes, Supplier<Loaded<V>> loader) {
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(loader, "loader");
     Entry<V> e;
     boolean mine;
     synchronized (this) {
@@ -96,6 +167,8 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       }
       e.leases++;
       e.lastUse = ++clock;
+      e.jobs.add(job);
+      budgets.put(job, bytes < 0 ? defaultBudget : bytes);
     }
     if (!mine) {
       try {
@@ -110,10 +183,13 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       Loaded<V> l = Objects.requireNonNull(loader.get(), "loader returned null");
       long took = System.nanoTime() - start;
       synchronized (this) {
-        e.bytes = l.bytes();
-        heldBytes += l.bytes();
         loads++;
         loadNanos += took;
+        if (entries.get(key) != e) {
+          throw closeLate(key, l.value()); // close() emptied the cache during the load
+        }
+        e.bytes = l.bytes();
+        heldBytes += l.bytes();
         e.future.complete(l.value());
         evictIdle();
       }
@@ -125,6 +201,22 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       e.future.completeExceptionally(x);
       throw x;
     }
+  }
+
+  /**
+   * Closes a value whose load finished after {@link #close()}: nobody may lease it, as the cache
+   * that would close it no longer holds it.
+   *
+   * @return the failure for the acquisitions waiting on the load
+   */
+  private static InferlakeException closeLate(String key, AutoCloseable value) {
+    InferlakeException x = ModelErrors.closedWhileLoading(key);
+    try {
+      value.close();
+    } catch (Exception c) {
+      x.addSuppressed(c);
+    }
+    return x;
   }
 
   private V await(String key, CompletableFuture<V> f) {
@@ -148,29 +240,70 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
     evictIdle();
   }
 
-  /** Closes least-recently-used idle models until the budget holds or none is idle. */
+  /**
+   * Each job gives up its least recently used idle models beyond its budget; models no job keeps
+   * are closed, then least recently used idle ones while over the largest budget of a job that
+   * keeps any.
+   */
   private void evictIdle() {
-    while (heldBytes > budgetBytes) {
-      Map.Entry<String, Entry<V>> lru = null;
-      for (Map.Entry<String, Entry<V>> c : entries.entrySet()) {
-        Entry<V> e = c.getValue();
-        boolean idle = e.leases == 0 && e.future.isDone() && !e.future.isCompletedExceptionally();
-        if (idle && (lru == null || e.lastUse < lru.getValue().lastUse)) {
-          lru = c;
+    for (Map.Entry<Object, Long> b : budgets.entrySet()) {
+      Object job = b.getKey();
+      List<Entry<V>> kept = new ArrayList<>();
+      long total = 0;
+      for (Entry<V> e : entries.values()) {
+        if (e.loaded() && e.jobs.contains(job)) {
+          kept.add(e);
+          total += e.bytes;
         }
       }
-      if (lru == null) {
+      kept.sort(Comparator.comparingLong(e -> e.lastUse));
+      for (Iterator<Entry<V>> it = kept.iterator(); total > b.getValue() && it.hasNext(); ) {
+        Entry<V> e = it.next();
+        if (e.leases == 0) {
+          e.jobs.remove(job);
+          total -= e.bytes;
+        }
+      }
+    }
+    while (true) {
+      long cap = 0;
+      Set<Object> keeping = new HashSet<>();
+      for (Entry<V> e : entries.values()) {
+        keeping.addAll(e.jobs);
+      }
+      budgets.keySet().retainAll(keeping);
+      for (long b : budgets.values()) {
+        cap = Math.max(cap, b);
+      }
+      Map.Entry<String, Entry<V>> victim = null;
+      for (Map.Entry<String, Entry<V>> c : entries.entrySet()) {
+        Entry<V> e = c.getValue();
+        if (e.leases > 0 || !e.loaded()) {
+          continue;
+        }
+        if (e.jobs.isEmpty()) {
+          victim = c; // kept by no job
+          break;
+        }
+        if (heldBytes > cap && (victim == null || e.lastUse < victim.getValue().lastUse)) {
+          victim = c;
+        }
+      }
+      if (victim == null) {
         return;
       }
-      entries.remove(lru.getKey());
-      heldBytes -= lru.getValue().bytes;
-      evictions++;
-      try {
-        lru.getValue().future.join().close();
-      } catch (Exception x) {
-        LOG.log(
-            System.Logger.Level.WARNING, "closing evicted model " + lru.getKey() + " failed", x);
-      }
+      evict(victim.getKey(), victim.getValue());
+    }
+  }
+
+  private void evict(String key, Entry<V> e) {
+    entries.remove(key);
+    heldBytes -= e.bytes;
+    evictions++;
+    try {
+      e.future.join().close();
+    } catch (Exception x) {
+      LOG.log(System.Logger.Level.WARNING, "closing evicted model " + key + " failed", x);
     }
   }
 
@@ -247,7 +380,9 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
 
   /**
    * Closes every loaded value and empties the cache. Closing continues past a failing value; the
-   * first failure is rethrown with the others suppressed.
+   * first failure is rethrown with the others suppressed. A load in flight is closed when it
+   * finishes, and its acquisitions fail with an {@link InferlakeException} of kind {@link
+   * ErrorKind#RUN}; the cache may be used again afterwards.
    */
   @Override
   public void close() {
@@ -256,6 +391,7 @@ public final class ExecutorModelCache<V extends AutoCloseable> implements AutoCl
       all = new ArrayList<>();
       entries.values().forEach(e -> all.add(e.future));
       entries.clear();
+      budgets.clear();
       heldBytes = 0;
     }
     RuntimeException first = null;

@@ -153,6 +153,14 @@ final class ModelErrors {
     return new InferlakeException(ErrorKind.RUN, "interrupted while loading model " + key, cause);
   }
 
+  static InferlakeException closedWhileLoading(String key) {
+    return new InferlakeException(
+        ErrorKind.RUN,
+        "the model cache was closed (the executor is shutting down) while model "
+            + key
+            + " loaded; the model was closed unused");
+  }
+
   static InferlakeException loadFailed(String key, Throwable cause) {
     return new InferlakeException(
         ErrorKind.MODEL, "loading model " + key + " failed: " + cause, cause);

@@ -7,12 +7,15 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.PublicKeySign;
 import com.google.crypto.tink.PublicKeyVerify;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.signature.SignatureConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
@@ -29,6 +32,9 @@ public final class ModelKeys {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  private static final byte[] FINGERPRINT_LABEL =
+      "inferlake keyset fingerprint v1\n".getBytes(StandardCharsets.UTF_8);
 
   private ModelKeys() {}
 
@@ -74,6 +80,27 @@ public final class ModelKeys {
     } catch (GeneralSecurityException e) {
       throw ModelErrors.badKey(source, "not an AES-GCM keyset", e);
     }
+  }
+
+  /**
+   * Names a keyset's key material without revealing it: {@code keyset-sha256:} and the SHA-256, in
+   * hex, of a fixed label followed by the keyset's binary serialization. Equal keysets have equal
+   * fingerprints however their JSON is laid out; a fingerprint may appear in cache keys and
+   * messages, as recovering a random key from its hash is infeasible.
+   *
+   * @param source where the keyset came from, for messages
+   */
+  public static String fingerprint(KeysetHandle h, String source) {
+    byte[] material;
+    try {
+      material = TinkProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get());
+    } catch (GeneralSecurityException e) {
+      throw ModelErrors.badKey(source, "it cannot be serialized: " + e.getMessage(), e);
+    }
+    MessageDigest md = ModelDigest.newSha256();
+    md.update(FINGERPRINT_LABEL);
+    md.update(material);
+    return "keyset-" + ModelDigest.format(md);
   }
 
   /** A new AES-256-GCM keyset, as JSON (secret: store it like a password). */

@@ -104,9 +104,11 @@ public final class ModelPackage {
    * Recovers the raw model from a payload and checks it against the manifest.
    *
    * @param aead decrypts an encrypted payload; may be null for an unencrypted one
-   * @param maxRawBytes refuse models that decompress beyond this (or beyond the manifest's size)
-   * @throws InferlakeException MODEL on a wrong key, altered payload, oversize, corrupt data or
-   *     digest mismatch
+   * @param maxRawBytes refuse models that decompress beyond this, beyond {@link #MAX_RAW_BYTES}
+   *     (what one array holds), or beyond the manifest's size; the manifest's size may lower the
+   *     cap, never raise it, and sizes no buffer before the bytes arrive
+   * @throws InferlakeException MODEL on a wrong key, altered payload, oversize, corrupt data,
+   *     negative manifest size or digest mismatch
    */
   public static byte[] unpack(ModelManifest m, byte[] payload, Aead aead, long maxRawBytes) {
     String what = "model '" + m.label() + "'";
@@ -121,7 +123,10 @@ public final class ModelPackage {
         throw ModelErrors.decryptFailed(what, e);
       }
     }
-    long limit = Math.min(maxRawBytes, m.rawBytes());
+    if (m.rawBytes() < 0) {
+      throw ModelErrors.corrupt(what, "its manifest gives a negative raw size", null);
+    }
+    long limit = Math.min(Math.min(maxRawBytes, MAX_RAW_BYTES), m.rawBytes());
     byte[] raw = decompress(compressed, limit, what);
     String actual = ModelDigest.sha256(raw);
     if (!actual.equals(m.sha256())) {

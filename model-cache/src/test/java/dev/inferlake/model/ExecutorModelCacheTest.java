@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.inferlake.model.ExecutorModelCache.Budget;
 import dev.inferlake.model.ExecutorModelCache.Lease;
 import dev.inferlake.model.ExecutorModelCache.Loaded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -132,6 +135,51 @@ class ExecutorModelCacheTest {
   }
 
   @Test
+  void aJobsZeroBudgetClosesOnlyTheModelsThatJobKeeps() {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
+    Budget jobA = new Budget("run-a", 100);
+    Budget jobB = new Budget("run-b", 0);
+    Lease<Handle> a = cache.acquire("a", jobA, () -> sized(40));
+    a.close(); // job a leaves an idle model
+
+    Lease<Handle> b = cache.acquire("b", jobB, () -> sized(40));
+    b.close();
+    assertEquals(1, b.value().closed.get(), "job b keeps none of its idle models");
+    assertEquals(0, a.value().closed.get(), "job a's model is not job b's to close");
+    long loads = cache.loads();
+    try (Lease<Handle> again = cache.acquire("a", jobA, () -> sized(40))) {
+      assertSame(a.value(), again.value());
+    }
+    assertEquals(loads, cache.loads());
+
+    // a model both jobs used stays while job a keeps it
+    cache.acquire("a", jobB, () -> sized(40)).close();
+    assertEquals(0, a.value().closed.get());
+    assertEquals(40, cache.heldBytes());
+  }
+
+  @Test
+  void jobsKeepWithinTheirOwnBudgetsAndAllWithinTheLargest() {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
+    Budget small = new Budget("small", 50);
+    Budget large = new Budget("large", 100);
+    Lease<Handle> s1 = cache.acquire("s1", small, () -> sized(40));
+    s1.close();
+    Lease<Handle> s2 = cache.acquire("s2", small, () -> sized(40));
+    s2.close();
+    assertEquals(1, s1.value().closed.get(), "80 > 50: job small gives up its oldest");
+    Lease<Handle> l1 = cache.acquire("l1", large, () -> sized(40));
+    l1.close();
+    assertEquals(80, cache.heldBytes(), "each within its own budget, 80 within the largest");
+    Lease<Handle> l2 = cache.acquire("l2", large, () -> sized(40));
+    l2.close();
+    // 120 > 100, the largest budget: the least recently used idle model goes, whoever keeps it
+    assertEquals(1, s2.value().closed.get());
+    assertEquals(0, l1.value().closed.get() + l2.value().closed.get());
+    assertEquals(80, cache.heldBytes());
+  }
+
+  @Test
   void closeClosesEveryValueOnce() {
     ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
     Handle a = cache.acquire("a", () -> sized(1)).value();
@@ -141,6 +189,53 @@ class ExecutorModelCacheTest {
     assertEquals(1, b.closed.get());
     assertEquals(0, cache.size());
     assertNotSame(a, cache.acquire("a", () -> sized(1)).value());
+  }
+
+  @Test
+  void aLoadThatFinishesAfterCloseIsClosedNotLeaked() throws Exception {
+    ExecutorModelCache<Handle> cache = new ExecutorModelCache<>(1000);
+    Handle late = new Handle();
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Lease<Handle>> loader =
+          pool.submit(
+              () ->
+                  cache.acquire(
+                      "a",
+                      () -> {
+                        loading.countDown();
+                        try {
+                          closed.await();
+                        } catch (InterruptedException e) {
+                          throw new IllegalStateException(e);
+                        }
+                        return new Loaded<>(late, 10);
+                      }));
+      assertTrue(loading.await(10, TimeUnit.SECONDS));
+      Future<Lease<Handle>> waiter = pool.submit(() -> cache.acquire("a", () -> sized(10)));
+      while (cache.hits() == 0) {
+        sleep(1); // the waiter is on the load in flight
+      }
+      cache.close();
+      closed.countDown();
+
+      for (Future<Lease<Handle>> f : List.of(loader, waiter)) {
+        try {
+          f.get(10, TimeUnit.SECONDS).close();
+          fail("a model the closed cache no longer holds was leased");
+        } catch (ExecutionException x) {
+          assertTrue(x.getCause() instanceof InferlakeException, x.toString());
+        } finally {
+          assertEquals(1, late.closed.get(), "the value loaded after close() is closed once");
+        }
+      }
+      assertEquals(0, cache.size());
+      assertEquals(0, cache.heldBytes());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static void sleep(long ms) {

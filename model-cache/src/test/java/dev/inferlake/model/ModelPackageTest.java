@@ -2,6 +2,7 @@ package dev.inferlake.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,17 @@ class ModelPackageTest {
   }
 
   @Test
+  void aKeysetsFingerprintNamesItsMaterialHoweverItIsLaidOut() {
+    String json = ModelKeys.newEncryptionKeyset();
+    String fp = ModelKeys.fingerprint(ModelKeys.parse(json, "a"), "a");
+    assertTrue(fp.matches("keyset-sha256:[0-9a-f]{64}"), fp);
+    String relaidOut = json.replace("{", "{\n  ").replace(",", ",\n  ");
+    assertEquals(fp, ModelKeys.fingerprint(ModelKeys.parse(relaidOut, "b"), "b"));
+    String other = ModelKeys.newEncryptionKeyset();
+    assertNotEquals(fp, ModelKeys.fingerprint(ModelKeys.parse(other, "c"), "c"));
+  }
+
+  @Test
   void aDigestMismatchNamesBothDigests() {
     ModelPackage.Packed p = ModelPackage.pack(RAW, "m", "v1", null, null, null, NOW);
     String wrong = "sha256:" + "0".repeat(64);
@@ -142,6 +154,33 @@ class ModelPackageTest {
         modelError(() -> ModelPackage.unpack(p.manifest(), garbage, null, Long.MAX_VALUE))
             .getMessage()
             .startsWith("model 'm:v1' is corrupt"));
+  }
+
+  /** The manifest with its (unsigned) raw_bytes edited to {@code rawBytes}. */
+  static ModelManifest withRawBytes(ModelManifest m, long rawBytes) {
+    String json = m.toJson();
+    String edited = json.replace("\"raw_bytes\" : " + m.rawBytes(), "\"raw_bytes\" : " + rawBytes);
+    assertTrue(!edited.equals(json), "the edit took");
+    return ModelManifest.fromJson(edited, "t");
+  }
+
+  @Test
+  void anEditedRawSizeNeitherRaisesTheCapNorSizesAnAllocation() {
+    ModelPackage.Packed p = ModelPackage.pack(RAW, "m", "v1", null, null, null, NOW);
+    // a huge size: the cap stays the caller's limit, and the model decompresses as it is
+    ModelManifest huge = withRawBytes(p.manifest(), Long.MAX_VALUE);
+    assertArrayEquals(
+        RAW, ModelPackage.unpack(huge, p.payload(), null, ModelPackage.MAX_RAW_BYTES));
+    assertArrayEquals(RAW, ModelPackage.unpack(huge, p.payload(), null, Long.MAX_VALUE));
+    // a smaller size than the model's: refused, never truncated
+    ModelManifest smaller = withRawBytes(p.manifest(), RAW.length - 1);
+    assertTrue(
+        modelError(() -> ModelPackage.unpack(smaller, p.payload(), null, Long.MAX_VALUE))
+            .getMessage()
+            .contains("more than " + (RAW.length - 1) + " bytes"));
+    // a negative size: a model error, not a buffer of negative size
+    ModelManifest negative = withRawBytes(p.manifest(), -1);
+    modelError(() -> ModelPackage.unpack(negative, p.payload(), null, Long.MAX_VALUE));
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.inferlake.executors.Runner;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.Tensor;
+import dev.inferlake.model.ElementType;
 import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import java.util.ArrayList;
@@ -22,12 +23,23 @@ import org.slf4j.LoggerFactory;
  * (smaller batches hold less memory). Inputs are zeros of each input's own element type and shape
  * (empty strings for string inputs). The first task of a JVM probes; later tasks with the same
  * models and runner options reuse its answer.
+ *
+ * <p>Memory is capped by bytes, not rows: a size is tried only when the input and output tensors of
+ * all models at that size fit {@link #PROBE_BYTES} (so an image model, at 600 KB a row, is tried at
+ * 64 and 256 rows only). When not even the smallest size fits, the probe runs nothing and picks the
+ * most rows that fit, at least one.
  */
 public final class BatchSizeProbe {
   private static final Logger LOG = LoggerFactory.getLogger(BatchSizeProbe.class);
 
   /** The sizes tried, smallest first. */
   public static final int[] CANDIDATES = {64, 256, 1024, 4096, 16384};
+
+  /** The most bytes of input and output tensors, all models together, that a probe size may use. */
+  public static final long PROBE_BYTES = 256L << 20;
+
+  /** Bytes a string element is counted as: the reference its tensor holds. */
+  private static final int STRING_BYTES = 8;
 
   /** Used when a model's inputs have no fixed width to probe with. */
   public static final int FALLBACK = 1024;
@@ -85,7 +97,19 @@ public final class BatchSizeProbe {
         }
       }
     }
+    List<TensorSpec> outs = outputs(runners, models);
+    long rowBytes = rowBytes(runners, models, outs);
+    List<Integer> fitting = new ArrayList<>();
     for (int b : candidates) {
+      if (b <= PROBE_BYTES / rowBytes) { // b * rowBytes <= PROBE_BYTES, without overflow
+        fitting.add(b);
+      }
+    }
+    if (fitting.isEmpty()) {
+      int rows = (int) Math.max(1, Math.min(PROBE_BYTES / rowBytes, Integer.MAX_VALUE));
+      return new Result(rows, rates);
+    }
+    for (int b : fitting) {
       List<Map<String, Tensor>> inputs = new ArrayList<>();
       List<Map<String, Tensor>> outputs = new ArrayList<>();
       for (int i = 0; i < runners.size(); i++) {
@@ -96,12 +120,7 @@ public final class BatchSizeProbe {
         }
         inputs.add(in);
         ScoredModel m = models.get(i);
-        TensorSpec out =
-            sig.output(m.outputName())
-                .orElseThrow(
-                    () ->
-                        new IllegalArgumentException(
-                            "model '" + m.label() + "' has no output '" + m.outputName() + "'"));
+        TensorSpec out = outs.get(i);
         outputs.add(
             Map.of(
                 out.name(),
@@ -130,6 +149,57 @@ public final class BatchSizeProbe {
       }
     }
     return new Result(chosen, rates);
+  }
+
+  /** The output each runner is asked for: its model's output. */
+  private static List<TensorSpec> outputs(List<Runner> runners, List<ScoredModel> models) {
+    List<TensorSpec> outs = new ArrayList<>();
+    for (int i = 0; i < runners.size(); i++) {
+      ScoredModel m = models.get(i);
+      outs.add(
+          runners
+              .get(i)
+              .signature()
+              .output(m.outputName())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "model '" + m.label() + "' has no output '" + m.outputName() + "'")));
+    }
+    return outs;
+  }
+
+  /**
+   * Bytes of input and output tensors per row, all models together, saturating at {@link
+   * Long#MAX_VALUE} instead of overflowing; at least 1.
+   */
+  private static long rowBytes(
+      List<Runner> runners, List<ScoredModel> models, List<TensorSpec> outputs) {
+    long total = 0;
+    for (int i = 0; i < runners.size(); i++) {
+      for (TensorSpec t : runners.get(i).signature().inputs()) {
+        total = saturatedAdd(total, tensorRowBytes(t.type(), t.shape()));
+      }
+      long[] out = {-1, models.get(i).outputWidth()};
+      total = saturatedAdd(total, tensorRowBytes(outputs.get(i).type(), out));
+    }
+    return Math.max(1, total);
+  }
+
+  /** Bytes one row of a tensor of this type and shape (batch dimension first) holds. */
+  private static long tensorRowBytes(ElementType type, long[] shape) {
+    long bytes = type == ElementType.STRING ? STRING_BYTES : Tensor.elementBytes(type);
+    for (int d = 1; d < shape.length; d++) {
+      if (shape[d] != 0 && bytes > Long.MAX_VALUE / shape[d]) {
+        return Long.MAX_VALUE;
+      }
+      bytes *= shape[d];
+    }
+    return bytes;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
   }
 
   private static void runAll(

@@ -183,6 +183,32 @@ public final class ScoringErrors {
             + " bytes; refused");
   }
 
+  public static InferlakeException rawSizeOutOfRange(String model, long declared, long limit) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' has a manifest raw size of "
+            + declared
+            + " bytes, outside 0 to "
+            + limit
+            + " (the most a package holds); the manifest was edited: register the model again");
+  }
+
+  public static InferlakeException fetchedSizeMismatch(
+      String model, String file, long expected, long actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' file "
+            + file
+            + " decompresses to "
+            + actual
+            + " bytes, not the manifest's "
+            + expected);
+  }
+
   public static InferlakeException unsafeDataFile(String model, String path) {
     return new InferlakeException(
         ErrorKind.MODEL,

@@ -119,4 +119,41 @@ class BatchSizeProbeTest {
     assertEquals(0, last.get("mask").asByteBuffer().get(17));
     assertEquals("", last.get("text").strings()[63]);
   }
+
+  /** A runner whose only input is {@code input} float[-1, dims...], with MODEL's output. */
+  private static FakeRunner runnerWithInput(FakeClock clock, long perCall, long... dims) {
+    long[] shape = new long[dims.length + 1];
+    shape[0] = -1;
+    System.arraycopy(dims, 0, shape, 1, dims.length);
+    ModelSignature sig =
+        new ModelSignature(
+            List.of(new TensorSpec("input", ElementType.FLOAT, shape)),
+            MODEL.manifest().modelSignature().outputs());
+    return new FakeRunner(sig, clock, perCall, 1_000);
+  }
+
+  @Test
+  void anImageSizedInputIsProbedOnlyAtSizesWithinTheByteBudget() {
+    FakeClock clock = new FakeClock();
+    // 3x224x224 floats: 602,112 bytes a row, so 16,384 rows would be 9.2 GiB (and 2^31 overflows)
+    FakeRunner r = runnerWithInput(clock, 100_000_000, 3, 224, 224);
+    long rowBytes = 3 * 224 * 224 * 4 + 4; // the input, and one float of output
+    BatchSizeProbe.Result res = BatchSizeProbe.probe(List.of(r), List.of(MODEL), CANDIDATES, clock);
+
+    for (int b : r.batches()) {
+      assertTrue(b * rowBytes <= BatchSizeProbe.PROBE_BYTES, b + " rows exceed the budget");
+    }
+    assertEquals(List.of(64, 256), List.copyOf(res.rowsPerSecond().keySet()), res.toString());
+    assertEquals(256, res.chosen(), res.toString());
+  }
+
+  @Test
+  void aRowTooLargeForTheSmallestCandidateGetsTheRowsThatFitWithoutRunning() {
+    FakeClock clock = new FakeClock();
+    // 4096x4096 floats: 64 MiB a row; 64 rows would be 2^32 bytes
+    FakeRunner r = runnerWithInput(clock, 0, 4096, 4096);
+    BatchSizeProbe.Result res = BatchSizeProbe.probe(List.of(r), List.of(MODEL), CANDIDATES, clock);
+    assertEquals(3, res.chosen(), "three 64 MiB rows fit 256 MiB: " + res);
+    assertEquals(List.of(), r.batches());
+  }
 }
