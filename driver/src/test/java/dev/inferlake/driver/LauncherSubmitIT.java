@@ -50,6 +50,9 @@ class LauncherSubmitIT {
             .anyMatch(l -> l.matches("scoring: (\\d+)/\\1 tasks done, 2,000 input rows in .*")),
         demo.out());
 
+    // a copy taken before registration, so its table has no comment yet
+    copyTree(dir.resolve("lake/predictions"), dir.resolve("odd 'dir\\"));
+
     Result reg =
         launch(
             "register",
@@ -78,7 +81,6 @@ class LauncherSubmitIT {
 
     // a location and a comment that end a naively quoted literal
     Path odd = dir.resolve("odd 'dir\\");
-    copyTree(dir.resolve("lake/predictions"), odd);
     String comment = "it's scored nightly \\";
     Result quoted =
         launch(
