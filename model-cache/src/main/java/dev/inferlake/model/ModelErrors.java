@@ -125,9 +125,34 @@ final class ModelErrors {
         ErrorKind.MODEL, what + " carries a signature inferlake cannot read: " + why, cause);
   }
 
-  static InferlakeException untrustedSignature(String what, String keyId) {
+  static InferlakeException untrustedSignature(
+      String what, String keyId, java.util.List<String> trusted, java.util.List<String> privates) {
+    String loaded =
+        trusted.isEmpty()
+            ? "no trusted keys were given (security.trusted_keys)"
+            : "trusted keys loaded: " + String.join(", ", trusted);
+    String hint =
+        privates.isEmpty()
+            ? ""
+            : "; "
+                + String.join(", ", privates)
+                + (privates.size() == 1 ? " is a private keyset" : " are private keysets")
+                + ": list the public half ('model keygen --public-out') in trusted_keys";
     return new InferlakeException(
-        ErrorKind.MODEL, what + " is signed by key " + keyId + ", which no trusted key verifies");
+        ErrorKind.MODEL,
+        what
+            + " is signed by key "
+            + keyId
+            + ", which no trusted key verifies ("
+            + loaded
+            + hint
+            + ")");
+  }
+
+  static InferlakeException keyFileUnreadable(
+      java.nio.file.Path file, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "key file " + file + " cannot be read: " + why, cause);
   }
 
   static InferlakeException notOnnx(String what, Throwable cause) {

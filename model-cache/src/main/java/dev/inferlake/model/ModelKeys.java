@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Keys for model packages, as Tink JSON keysets: AES-256-GCM keysets encrypt payloads, Ed25519
@@ -42,8 +43,10 @@ public final class ModelKeys {
   public static KeysetHandle fromFile(Path file) {
     try {
       return parse(Files.readString(file), "file " + file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw ModelErrors.keyFileUnreadable(file, "no such file", e);
     } catch (IOException e) {
-      throw ModelErrors.badKey("file " + file, e.toString(), e);
+      throw ModelErrors.keyFileUnreadable(file, e.toString(), e);
     }
   }
 
@@ -185,9 +188,28 @@ public final class ModelKeys {
       }
     }
     if (required || !trusted.isEmpty()) {
-      throw ModelErrors.untrustedSignature(what, s.keyId());
+      List<String> ids = new java.util.ArrayList<>();
+      List<String> privateIds = new java.util.ArrayList<>();
+      for (KeysetHandle k : trusted) {
+        String id = Integer.toUnsignedString(k.getPrimary().getId());
+        ids.add(id);
+        if (isPrivate(k)) {
+          privateIds.add(id);
+        }
+      }
+      throw ModelErrors.untrustedSignature(what, s.keyId(), ids, privateIds);
     }
     return null; // nothing verified the signature: no signer to record
+  }
+
+  /** Whether a keyset holds private key material (its public half can be derived). */
+  private static boolean isPrivate(KeysetHandle k) {
+    try {
+      k.getPublicKeysetHandle();
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   private static KeysetHandle generate(String template) {

@@ -106,4 +106,33 @@ class ManifestSignatureTest {
         Integer.toUnsignedString(SIGNING.getPrimary().getId()),
         ModelKeys.verify(edited(old, t -> {}), List.of(TRUSTED), true));
   }
+
+  @Test
+  void anUntrustedSignatureNamesTheKeysLoadedAndAPrivateKeysetGivenAsTrusted() {
+    KeysetHandle stranger =
+        ModelKeys.parse(
+            ModelKeys.publicKeyset(ModelKeys.parse(ModelKeys.newSigningKeyset(), "t")), "t");
+    KeysetHandle otherPrivate = ModelKeys.parse(ModelKeys.newSigningKeyset(), "t");
+    InferlakeException ex =
+        assertThrows(
+            InferlakeException.class,
+            () -> ModelKeys.verify(signed(), List.of(stranger, otherPrivate), true));
+    assertEquals(ErrorKind.MODEL, ex.kind());
+    String strangerId = Integer.toUnsignedString(stranger.getPrimary().getId());
+    String privateId = Integer.toUnsignedString(otherPrivate.getPrimary().getId());
+    assertTrue(ex.getMessage().contains("which no trusted key verifies"), ex.getMessage());
+    assertTrue(
+        ex.getMessage().contains("trusted keys loaded: " + strangerId + ", " + privateId),
+        ex.getMessage());
+    assertTrue(ex.getMessage().contains(privateId + " is a private keyset"), ex.getMessage());
+  }
+
+  @Test
+  void aMissingKeyFileIsAModelError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path missing = dir.resolve("nope.json");
+    InferlakeException ex =
+        assertThrows(InferlakeException.class, () -> ModelKeys.fromFile(missing));
+    assertEquals(ErrorKind.MODEL, ex.kind());
+    assertEquals("key file " + missing + " cannot be read: no such file", ex.getMessage());
+  }
 }

@@ -82,19 +82,28 @@ public final class ScoringProgress extends SparkListener implements AutoCloseabl
     if (total == 0) {
       return;
     }
-    int done = doneTasks.get();
     double secs = (System.nanoTime() - startNanos) / 1e9;
+    out.print(line(doneTasks.get(), total, rows.get(), secs));
+    out.flush();
+  }
+
+  /**
+   * One progress line: tasks, rows, rate and, once a task has ended (the first rate there is), the
+   * time left at that rate.
+   */
+  static String line(int done, int total, long rows, double secs) {
     String left =
-        done == 0 ? "unknown" : String.format(Locale.ROOT, "%.0f s", secs * (total - done) / done);
-    out.printf(
+        done == 0
+            ? "time left known when the first task ends"
+            : String.format(Locale.ROOT, "about %.0f s left", secs * (total - done) / done);
+    return String.format(
         Locale.ROOT,
-        "scoring: %d/%d tasks, %,d input rows, %,.0f rows/s, about %s left%n",
+        "scoring: %d/%d tasks, %,d input rows, %,.0f rows/s, %s%n",
         done,
         total,
-        rows.get(),
-        rows.get() / Math.max(secs, 1e-9),
+        rows,
+        rows / Math.max(secs, 1e-9),
         left);
-    out.flush();
   }
 
   /** Stops reporting and prints the last line. */
