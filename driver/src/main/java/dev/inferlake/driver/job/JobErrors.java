@@ -5,6 +5,7 @@ import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.TreeSet;
 
 /** Every user-facing message of the driver, built in one place. */
@@ -208,5 +209,18 @@ public final class JobErrors {
             + " its model versions have in "
             + table
             + ". Check the input, or set allow_empty_input: true to empty the date");
+  }
+
+  public static InferlakeException unknownMappedInput(
+      String where, String input, String model, List<String> inputs) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        where
+            + " maps '"
+            + input
+            + "', which is not an input of "
+            + (model == null ? "any model of the job" : "model '" + model + "'")
+            + "; its inputs: "
+            + inputs);
   }
 }

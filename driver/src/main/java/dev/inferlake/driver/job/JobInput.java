@@ -108,6 +108,7 @@ record JobInput(
       }
       columns.add(k);
     }
+    checkMappedInputsExist(spec, models);
     for (ResolvedModel m : models) {
       for (TensorSpec in : m.manifest().modelSignature().inputs()) {
         List<String> cols = spec.featuresFor(m.spec(), in.name());
@@ -120,6 +121,37 @@ record JobInput(
       }
     }
     return new ArrayList<>(columns);
+  }
+
+  /**
+   * A feature mapping names model inputs: one that no model of the job has (a typo, or a model that
+   * changed) would otherwise be silently ignored.
+   */
+  private static void checkMappedInputsExist(JobSpec spec, List<ResolvedModel> models) {
+    java.util.Set<String> all = new java.util.TreeSet<>();
+    for (ResolvedModel m : models) {
+      List<String> own =
+          m.manifest().modelSignature().inputs().stream().map(TensorSpec::name).toList();
+      all.addAll(own);
+      if (m.spec().features() != null) {
+        for (String name : m.spec().features().keySet()) {
+          if (!own.contains(name)) {
+            throw JobErrors.unknownMappedInput(
+                "models[" + spec.models().indexOf(m.spec()) + "].features",
+                name,
+                m.spec().label(),
+                own);
+          }
+        }
+      }
+    }
+    if (spec.input().features() != null) {
+      for (String name : spec.input().features().keySet()) {
+        if (!all.contains(name)) {
+          throw JobErrors.unknownMappedInput("input.features", name, null, List.copyOf(all));
+        }
+      }
+    }
   }
 
   private static Dataset<Row> select(Dataset<Row> input, List<String> columns) {
