@@ -39,6 +39,12 @@ import picocli.CommandLine.Command;
       "  6  a model version failed its report thresholds (report --fail-on-threshold)"
     })
 public final class InferlakeCli implements Runnable {
+  /**
+   * Failures with their traces, for the log file (its name is outside dev.inferlake: no console).
+   */
+  private static final org.slf4j.Logger TRACE =
+      org.slf4j.LoggerFactory.getLogger("inferlake.failure");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Entry point for {@code java}, {@code spark-submit} and the launcher. */
@@ -70,12 +76,17 @@ public final class InferlakeCli implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, c, parsed) -> {
           InferlakeException ie = InferlakeException.findIn(ex);
+          // The trace goes to the log (a file, under the launcher), never between the user and
+          // the one line saying what failed.
+          TRACE.error("inferlake failed", ex);
+          String log = System.getProperty("inferlake.log.file");
+          if (log != null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(log))) {
+            c.getErr().println("inferlake: details and stack traces in " + log);
+          }
           if (ie != null) {
             c.getErr().println("inferlake: " + ie.getMessage());
             return ie.kind().exitCode();
           }
-          // The trace first, so the last line is still the one-line reason.
-          ex.printStackTrace(c.getErr());
           c.getErr().println("inferlake: run failed: " + InferlakeException.rootMessage(ex));
           return ErrorKind.RUN.exitCode();
         });

@@ -92,10 +92,64 @@ class LauncherSubmitIT {
     Result oddComment = launch("sql", "DESCRIBE TABLE EXTENDED analytics.odd", "--limit", "200");
     assertTrue(oddComment.out().contains(comment), oddComment.out());
 
+    aBadRowFailsTheRunWithOneLineAndTheTracesInTheLogFile();
+
     Result bad = launch("sql", "SELEC 1");
     assertEquals(2, bad.exit(), bad.out());
     String last = bad.out().strip().lines().reduce((a, b) -> b).orElse("");
     assertTrue(last.startsWith("inferlake: query failed: [PARSE_SYNTAX_ERROR]"), last);
+  }
+
+  /**
+   * Under the default {@code on_invalid: fail}, one NaN fails the run (exit 3): the console shows
+   * inferlake's own lines, a pointer to the log file and the one-line reason, and none of Spark's
+   * task-failure logging, which is in the log file (issue 23, item 1).
+   */
+  void aBadRowFailsTheRunWithOneLineAndTheTracesInTheLogFile() throws Exception {
+    String input = dir.resolve("lake/input").toString();
+    StringBuilder cols = new StringBuilder("id, label");
+    for (String f : dev.inferlake.driver.demo.DemoData.featureNames()) {
+      cols.append(", ")
+          .append(f.equals("f00") ? "CASE WHEN id = 3 THEN double('NaN') ELSE f00 END AS f00" : f);
+    }
+    Result made =
+        launch(
+            "sql",
+            "CREATE TABLE bad USING parquet LOCATION '"
+                + dir.resolve("bad")
+                + "' AS SELECT "
+                + cols
+                + " FROM parquet.`"
+                + input
+                + "`");
+    assertEquals(0, made.exit(), made.out());
+
+    Result r =
+        launch(
+            "run",
+            "--job",
+            dir.resolve("lake/job.yaml").toString(),
+            "--set",
+            "input.path=" + dir.resolve("bad"),
+            "--set",
+            "output.table=" + dir.resolve("bad-out"),
+            "--ds",
+            "2026-07-01");
+    assertEquals(3, r.exit(), r.out());
+    List<String> lines = r.out().strip().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.startsWith("inferlake: ") && last.contains("NaN"), last);
+    assertTrue(last.contains("id=3"), last);
+    String pointer = lines.get(lines.size() - 2);
+    assertTrue(pointer.startsWith("inferlake: details and stack traces in "), pointer);
+    for (String line : lines.subList(0, lines.size() - 2)) {
+      assertTrue(
+          line.matches("\\d\\d:\\d\\d:\\d\\d INFO \\w+: .*") || line.startsWith("scoring: "),
+          "only inferlake's own lines before the failure, not: " + line + "\n" + r.out());
+    }
+    Path log = Path.of(pointer.substring("inferlake: details and stack traces in ".length()));
+    String logged = Files.readString(log);
+    assertTrue(logged.contains("TaskSetManager"), "Spark's task failure is in the log file");
   }
 
   static void copyTree(Path from, Path to) throws IOException {
