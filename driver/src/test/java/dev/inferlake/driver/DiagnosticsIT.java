@@ -2,12 +2,14 @@ package dev.inferlake.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.testing.Cli;
 import dev.inferlake.driver.testing.JobSpecBuilder;
 import dev.inferlake.model.testing.TestModels;
 import dev.inferlake.reports.testing.TestSpark;
 import io.delta.tables.DeltaTable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,5 +62,40 @@ class DiagnosticsIT {
             + " its inputs: [input]",
         r.errorLine());
     assertFalse(DeltaTable.isDeltaTable(spark, table));
+  }
+
+  @Test
+  void eachNightsReportHasItsOwnFolderAndTheSummarySaysWhereEverythingIs() {
+    String table = dir.resolve("nightly").toString();
+    Path job =
+        JobSpecBuilder.create()
+            .input(dir.resolve("in"))
+            .key("id")
+            .features("input", "a", "b")
+            .model("m", "v1", dir.resolve("m.onnx"))
+            .output(table)
+            .writeTo(dir.resolve("nightly.yaml"));
+    Cli r =
+        Cli.run(
+            "run",
+            "--job",
+            job.toString(),
+            "--ds",
+            "2026-06-02",
+            "--set",
+            "report.out=" + dir.resolve("reports/${ds_nodash}"),
+            "--set",
+            "on_invalid=quarantine");
+    assertEquals(0, r.exitCode(), r.err());
+    Path html = dir.resolve("reports/20260602/report.html");
+    assertTrue(Files.exists(html), r.out());
+    assertTrue(
+        r.out().contains("  report " + html + " (every version passed its thresholds)"), r.out());
+    assertTrue(r.out().contains("  runs table " + table + "_runs"), r.out());
+    assertTrue(r.out().contains("  quarantine " + table + "_quarantine"), r.out());
+
+    Cli bad = Cli.run("run", "--job", job.toString(), "--set", "report.out=/r/${day}");
+    assertEquals(2, bad.exitCode(), bad.err());
+    assertTrue(bad.errorLine().contains("report.out"), bad.errorLine());
   }
 }

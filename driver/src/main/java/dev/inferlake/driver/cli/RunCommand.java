@@ -9,6 +9,7 @@ import dev.inferlake.model.InferlakeException;
 import dev.inferlake.reports.PrometheusText;
 import dev.inferlake.reports.RunSummary;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -101,18 +102,44 @@ public final class RunCommand implements Callable<Integer> {
     if (metricsFile != null) {
       writeMetrics(PrometheusText.success(summary, Instant.now()));
     }
-    spec.commandLine().getOut().print(summary.render());
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(summary.render());
+    if (jobSpec.onInvalidOrDefault() == dev.inferlake.executors.OnInvalid.QUARANTINE) {
+      out.println("  quarantine " + jobSpec.output().quarantineTableOrDefault());
+    }
+    out.println("  runs table " + jobSpec.output().runsTableOrDefault());
     if (jobSpec.report() != null) {
-      Path html = Path.of(jobSpec.report().out(), "report.html");
-      spec.commandLine()
-          .getOut()
-          .println(
-              Files.exists(html)
-                  ? "  report " + html.toAbsolutePath()
-                  : "  no report: see the error in the log above");
+      Path dir = jobSpec.report().outFor(date);
+      Path html = dir.resolve("report.html");
+      out.println(
+          Files.exists(html)
+              ? "  report " + html.toAbsolutePath() + thresholdOutcome(dir.resolve("report.json"))
+              : "  no report: see the error in the log above");
     }
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /** What the report says of its thresholds, from its JSON: passed, or which versions failed. */
+  private static String thresholdOutcome(Path json) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode r =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+      if (r.path("passed").asBoolean(true)) {
+        return " (every version passed its thresholds)";
+      }
+      List<String> failed = new ArrayList<>();
+      r.path("versions")
+          .forEach(
+              v -> {
+                if (!v.path("passed").asBoolean(true)) {
+                  failed.add(v.path("model").asText("?"));
+                }
+              });
+      return " (thresholds FAILED for " + String.join(", ", failed) + ")";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** Writes beside the target and renames, as textfile collectors require. */

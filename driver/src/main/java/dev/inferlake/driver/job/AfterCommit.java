@@ -96,7 +96,7 @@ final class AfterCommit {
   }
 
   private void report(RunSummary summary, String runsTable) {
-    Path dir = Path.of(spec.report().out());
+    Path dir = spec.report().outFor(ds);
     long t0 = System.nanoTime();
     try {
       Report report =

@@ -147,8 +147,18 @@ public record JobSpec(
    * @param reference a date or run id for {@code psi_vs_reference}
    * @param thresholds rules such as {@code psi_vs_baseline<=0.2} (default: the report's defaults)
    */
-  public record ReportSpec(
-      String out, String baseline, String reference, List<String> thresholds) {}
+  public record ReportSpec(String out, String baseline, String reference, List<String> thresholds) {
+    /**
+     * The report folder for run date {@code ds}: {@code ${ds}} and {@code ${ds_nodash}} in {@code
+     * out} become the date ({@code 2026-07-01}, {@code 20260701}), so each night's report has a
+     * folder of its own.
+     */
+    public java.nio.file.Path outFor(java.time.LocalDate ds) {
+      return java.nio.file.Path.of(
+          out.replace("${ds}", ds.toString())
+              .replace("${ds_nodash}", ds.toString().replace("-", "")));
+    }
+  }
 
   /**
    * Model security: where executors find the key for encrypted packages (read on each executor,
@@ -362,6 +372,13 @@ public record JobSpec(
     }
     if (report != null) {
       require(report.out(), "report.out");
+      String unknown = report.out().replace("${ds}", "").replace("${ds_nodash}", "");
+      if (unknown.contains("${")) {
+        throw JobErrors.badValue(
+            "report.out",
+            report.out(),
+            "a path whose only placeholders are ${ds} and ${ds_nodash}");
+      }
       thresholdRules();
       if (report.baseline() != null
           && models.stream().noneMatch(m -> m.label().equals(report.baseline()))) {
