@@ -108,7 +108,6 @@ record JobInput(
       }
       columns.add(k);
     }
-    checkMappedInputsExist(spec, models);
     for (ResolvedModel m : models) {
       for (TensorSpec in : m.manifest().modelSignature().inputs()) {
         List<String> cols = spec.featuresFor(m.spec(), in.name());
@@ -120,6 +119,9 @@ record JobInput(
         columns.addAll(cols);
       }
     }
+    // after every input is mapped: an unmapped input (often the other half of a typo) is the
+    // clearer message
+    checkMappedInputsExist(spec, models);
     return new ArrayList<>(columns);
   }
 
