@@ -71,6 +71,14 @@ public record PartitionPlan(
    * to whichever slot frees first (what Spark's scheduler does with equal slots).
    */
   public double estimatedSeconds(double rowsPerSecond) {
+    return estimatedSeconds(new TaskCost(rowsPerSecond, 0, 0, 1));
+  }
+
+  /**
+   * The time the plan takes when each task costs what {@code cost} says: a fixed part per task plus
+   * its rows at the engine rate, tasks going to slots as in {@link #estimatedSeconds(double)}.
+   */
+  public double estimatedSeconds(TaskCost cost) {
     double[] free = new double[slots.count()];
     for (Partition p : partitions) {
       int s = 0;
@@ -79,7 +87,7 @@ public record PartitionPlan(
           s = i;
         }
       }
-      free[s] += p.rows() / rowsPerSecond;
+      free[s] += cost.taskSeconds(p.rows());
     }
     double end = 0;
     for (double f : free) {

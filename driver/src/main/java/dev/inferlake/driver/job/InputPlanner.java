@@ -11,8 +11,7 @@ import dev.inferlake.partitioning.PartitionPlanner;
 import dev.inferlake.partitioning.PlanTarget;
 import dev.inferlake.partitioning.RowGroup;
 import dev.inferlake.partitioning.Slots;
-import dev.inferlake.reports.RunRecord;
-import dev.inferlake.reports.RunsTable;
+import dev.inferlake.partitioning.TaskCost;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,30 +85,41 @@ public final class InputPlanner {
    * A planner for {@code spec}'s input.
    *
    * @param deltaVersion the Delta version being read; null for Parquet input
-   * @param rowsPerSecond one slot's scoring rate from an earlier run; null when unknown
+   * @param pilot the latest run of the job's model versions, whose task cost sizes tasks when the
+   *     job does not set {@code rows_per_task}; null when none was looked up
    */
   public static InputPlanner of(
-      SparkSession spark, JobSpec spec, Long deltaVersion, Double rowsPerSecond) {
+      SparkSession spark, JobSpec spec, Long deltaVersion, PilotRun pilot) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
     Slots slots = slots(spark, spec.deviceOrDefault());
-    long rows;
+    long rows = JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK;
     String source;
     int batch =
         spec.batchSizeOrDefault() == ScoringSpec.AUTO_BATCH_SIZE
             ? JobSpec.DEFAULT_BATCH_SIZE
             : spec.batchSizeOrDefault();
+    TaskCost cost = pilot == null ? null : pilot.cost();
     if (p.rowsPerTask() != null) {
       rows = p.rowsPerTask();
       source = "partitioning.rows_per_task";
-    } else if (rowsPerSecond != null && rowsPerSecond > 0) {
-      rows = PlanTarget.rowsPerTask(rowsPerSecond, p.targetTaskSecondsOrDefault(), batch, 16);
+    } else if (cost != null && cost.sizesTasks()) {
+      double target = p.targetTaskSecondsOrDefault();
+      rows = PlanTarget.rowsPerTask(cost, target, batch);
       source =
           String.format(
-              "%,.0f rows/s a slot in the last run of these models x %.0f s",
-              rowsPerSecond, p.targetTaskSecondsOrDefault());
+              "%.0f s tasks at the engine's %,.0f rows/s plus %.2f s a task, as measured in the"
+                  + " last run of these models",
+              target, cost.engineRowsPerSecond(), cost.fixedSecondsPerTask());
+    } else if (cost != null) {
+      source =
+          String.format(
+              "the default: %,d rows a task in the last run of these models are too few to size"
+                  + " tasks by (%,d needed)",
+              cost.pilotRowsPerTask(), TaskCost.MIN_PILOT_ROWS_PER_TASK);
     } else {
-      rows = JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK;
-      source = "no earlier run of these models to take a rate from";
+      source =
+          "the default: "
+              + (pilot == null ? "no earlier run of these models to measure by" : pilot.missing());
     }
     return new InputPlanner(
         spark,
@@ -312,39 +322,6 @@ public final class InputPlanner {
         }
       }
       return out;
-    }
-  }
-
-  /**
-   * One slot's scoring rate in the latest succeeded run that scored all of {@code labels} ({@code
-   * name:version}): input rows over task seconds. Null when there is none.
-   */
-  public static Double lastRate(SparkSession spark, String runsTable, List<String> labels) {
-    try {
-      List<RunRecord> records =
-          RunsTable.read(
-              spark, runsTable, org.apache.spark.sql.functions.col("status").equalTo("succeeded"));
-      Map<String, List<RunRecord>> byRun = new HashMap<>();
-      for (RunRecord r : records) {
-        byRun.computeIfAbsent(r.runId(), k -> new ArrayList<>()).add(r);
-      }
-      RunRecord best = null;
-      for (List<RunRecord> run : byRun.values()) {
-        Set<String> have = new HashSet<>();
-        run.forEach(r -> have.add(r.label()));
-        RunRecord first = run.get(0);
-        if (have.containsAll(labels)
-            && first.taskMillis() != null
-            && first.taskMillis() > 0
-            && first.rowsIn() != null
-            && (best == null || first.finishedAt().isAfter(best.finishedAt()))) {
-          best = first;
-        }
-      }
-      return best == null ? null : best.rowsIn() / (best.taskMillis() / 1000.0);
-    } catch (RuntimeException e) {
-      LOG.warn("runs table {}: no rate for planning ({})", runsTable, e.toString());
-      return null;
     }
   }
 }

@@ -61,10 +61,10 @@ record JobInput(
   }
 
   /** The input rows, and for Delta input the version they were read at. */
-  record Raw(Dataset<Row> rows, Long version) {}
+  private record Raw(Dataset<Row> rows, Long version) {}
 
-  /** Reads the input without checking it against models (for planning). */
-  static Raw readRows(SparkSession spark, JobSpec spec) {
+  /** Reads the input, pinning a Delta table's version, before it is checked against models. */
+  private static Raw readRows(SparkSession spark, JobSpec spec) {
     String path = spec.input().path();
     try {
       if (spec.format().equals("delta")) {

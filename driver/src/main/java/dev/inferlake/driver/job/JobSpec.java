@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * partitioning:                   # optional: how the input is cut into tasks
  *   mode: metadata                 # metadata (default): equal rows per task from Parquet footers and
  *                                  # Delta statistics | spark: Spark's own file splits
- *   target_task_seconds: 120       # aim for tasks this long, at the rate of the last run of these models
+ *   target_task_seconds: 120       # aim for tasks this long (by the last run's measured costs)
  *   rows_per_task: 2000000         # or say the rows per task outright
  *   max_skew: 1.5                  # largest task at most this many times the median task's rows
  * device: cpu                      # cpu | gpu | gpu-required
@@ -208,7 +208,8 @@ public record JobSpec(
    * How the input is cut into tasks.
    *
    * @param mode {@code metadata} (default) or {@code spark}
-   * @param targetTaskSeconds the task length to aim for, at the last run's measured rate
+   * @param targetTaskSeconds the task length to aim for, by the last run's engine rate and task
+   *     cost
    * @param rowsPerTask rows per task, instead of a target time
    * @param maxSkew the largest task's rows over the median's at most
    */

@@ -31,23 +31,17 @@ final class ModelShipping implements AutoCloseable {
   /**
    * Binds and ships every model.
    *
-   * @throws dev.inferlake.model.InferlakeException USAGE for an unknown output, MODEL for one that
-   *     cannot be stored
+   * @throws dev.inferlake.model.InferlakeException as {@link #bind} does
    */
   static ModelShipping ship(
       JavaSparkContext jsc, JobSpec spec, List<ResolvedModel> resolved, JobInput input) {
     KeyRef keyRef = keyRef(spec);
-    StructType schema = input.projected().schema();
+    List<Bound> bound = bind(resolved, input);
     List<ScoredModel> scored = new ArrayList<>();
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
-    int next = 0;
-    for (ResolvedModel m : resolved) {
-      List<InputBinding> bindings = new ArrayList<>();
-      for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
-        List<String> columns = input.columnsPerInput().get(next++);
-        bindings.add(InputBinding.bind(inSpec, columns, schema, m.spec().label()));
-      }
-      TensorSpec out = chooseOutput(m);
+    for (int i = 0; i < resolved.size(); i++) {
+      ResolvedModel m = resolved.get(i);
+      TensorSpec out = bound.get(i).output();
       ModelSource source;
       if (m.payload() == null) {
         source = new StorageModelSource(m.location());
@@ -59,7 +53,7 @@ final class ModelShipping implements AutoCloseable {
       scored.add(
           new ScoredModel(
               m.manifest(),
-              bindings,
+              bound.get(i).inputs(),
               out.name(),
               (int) out.elementsPerRow(),
               source,
@@ -67,6 +61,32 @@ final class ModelShipping implements AutoCloseable {
               keyRef));
     }
     return new ModelShipping(scored, broadcasts);
+  }
+
+  /** One model's input bindings and the output it stores. */
+  record Bound(List<InputBinding> inputs, TensorSpec output) {}
+
+  /**
+   * Binds every model's inputs to the projected input and chooses its output, as {@link #ship}
+   * does, shipping nothing: what {@code inferlake plan} checks.
+   *
+   * @return per model, in job order
+   * @throws dev.inferlake.model.InferlakeException USAGE for an unknown output, MODEL for one that
+   *     cannot be stored, INPUT for a column that cannot feed its input
+   */
+  static List<Bound> bind(List<ResolvedModel> resolved, JobInput input) {
+    StructType schema = input.projected().schema();
+    List<Bound> out = new ArrayList<>();
+    int next = 0;
+    for (ResolvedModel m : resolved) {
+      List<InputBinding> bindings = new ArrayList<>();
+      for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
+        List<String> columns = input.columnsPerInput().get(next++);
+        bindings.add(InputBinding.bind(inSpec, columns, schema, m.spec().label()));
+      }
+      out.add(new Bound(bindings, chooseOutput(m)));
+    }
+    return out;
   }
 
   List<ScoredModel> models() {

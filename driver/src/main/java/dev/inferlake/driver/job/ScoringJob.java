@@ -106,12 +106,7 @@ public final class ScoringJob {
     state.input = spec.input().path();
     JobInput input = JobInput.read(spark, spec, models, true);
     PredictionSink sink = sink(spec, ds, input);
-    if (!spec.allowEmptyInputOrDefault() && input.projected().isEmpty()) {
-      long owned = sink.ownedRows();
-      if (owned > 0) {
-        throw JobErrors.emptyInput(spec.input().path(), ds, owned, sink.table());
-      }
-    }
+    checkNotEmpty(spec, ds, input, sink);
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
@@ -218,26 +213,54 @@ public final class ScoringJob {
   }
 
   /**
-   * Plans {@code spec}'s input as a run would, without scoring: reads footers and Delta statistics,
-   * cuts the input into tasks, and returns the plan with the rate it was sized by.
+   * Checks {@code spec} for run date {@code ds} as {@link #run} does before it scores, and plans
+   * its input as a run would, without shipping models, starting engine sessions or scoring:
+   * resolves and verifies every model version, checks the input against them (keys, feature
+   * mapping, column types, label), refuses an empty input that would empty the date, binds every
+   * model's inputs and chooses its output, then cuts the input into tasks from footers and Delta
+   * statistics.
+   *
+   * @return the plan, with the latest run of the same versions whose task cost sizes and times it
+   * @throws InferlakeException what {@link #run} would throw for the same job before scoring, with
+   *     the same kind and message
    */
-  public PlanPreview plan(JobSpec spec) {
-    JobInput.Raw in = JobInput.readRows(spark, spec);
-    List<String> labels = spec.models().stream().map(JobSpec.Model::label).toList();
-    Double rate = InputPlanner.lastRate(spark, spec.output().runsTableOrDefault(), labels);
-    JobSpec.Partitioning p = spec.partitioningOrDefault();
-    InputPlanner planner =
-        InputPlanner.of(spark, spec, in.version(), p.rowsPerTask() == null ? rate : null);
-    return new PlanPreview(planner.plan(in.rows()), planner, rate);
+  public PlanPreview plan(JobSpec spec, LocalDate ds) {
+    List<ResolvedModel> models = resolve(spec);
+    JobInput input = JobInput.read(spark, spec, models, true);
+    checkNotEmpty(spec, ds, input, sink(spec, ds, input));
+    ModelShipping.bind(models, input);
+    faults();
+    List<String> labels = models.stream().map(m -> m.spec().label()).toList();
+    PilotRun pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);
+    InputPlanner planner = InputPlanner.of(spark, spec, input.version(), pilot);
+    return new PlanPreview(models, planner.plan(input.projected()), planner, pilot);
   }
 
   /**
    * A plan, as {@code inferlake plan} prints it.
    *
-   * @param rowsPerSecond one slot's rate in the latest run of the same versions; null if none
+   * @param models every model version of the job, resolved and verified
+   * @param pilot the latest run of the same versions and what its tasks cost
    */
   public record PlanPreview(
-      InputPlanner.Planned planned, InputPlanner planner, Double rowsPerSecond) {}
+      List<ResolvedModel> models,
+      InputPlanner.Planned planned,
+      InputPlanner planner,
+      PilotRun pilot) {}
+
+  /**
+   * An empty input would replace the date's rows of the job's versions with nothing: refused unless
+   * the job allows it or there are none.
+   */
+  private static void checkNotEmpty(
+      JobSpec spec, LocalDate ds, JobInput input, PredictionSink sink) {
+    if (!spec.allowEmptyInputOrDefault() && input.projected().isEmpty()) {
+      long owned = sink.ownedRows();
+      if (owned > 0) {
+        throw JobErrors.emptyInput(spec.input().path(), ds, owned, sink.table());
+      }
+    }
+  }
 
   /** Where the run's rows land: the job's Delta tables. */
   private PredictionSink sink(JobSpec spec, LocalDate ds, JobInput input) {
@@ -286,17 +309,17 @@ public final class ScoringJob {
   }
 
   /**
-   * The planner for this job's input: rows per task from {@code partitioning}, or from the rate of
-   * the latest run of the same model versions in the runs table.
+   * The planner for this job's input: rows per task from {@code partitioning}, or from the task
+   * cost of the latest run of the same model versions in the runs table.
    */
   private InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
-    Double rate = null;
+    PilotRun pilot = null;
     if (p.byMetadata() && p.rowsPerTask() == null) {
       List<String> labels = models.stream().map(m -> m.spec().label()).toList();
-      rate = InputPlanner.lastRate(spark, spec.output().runsTableOrDefault(), labels);
+      pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);
     }
-    return InputPlanner.of(spark, spec, deltaVersion, rate);
+    return InputPlanner.of(spark, spec, deltaVersion, pilot);
   }
 
   private void logStart(JobSpec spec, ChunkPlan plan, int versions) {
