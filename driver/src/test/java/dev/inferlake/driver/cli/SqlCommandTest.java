@@ -1,0 +1,46 @@
+package dev.inferlake.driver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.inferlake.driver.testing.Cli;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sql}'s checks before it starts Spark; running statements is in LauncherSubmitIT. */
+class SqlCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void needsSqlOrAFile() {
+    Cli r = Cli.run("sql");
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals("inferlake: give SQL, or -f FILE (see 'inferlake sql --help')", r.errorLine());
+  }
+
+  @Test
+  void aFileThatCannotBeReadIsAUsageError() {
+    String missing = dir.resolve("missing.sql").toString();
+    Cli r = Cli.run("sql", "-f", missing);
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(
+        "inferlake: cannot read -f " + missing + ": java.nio.file.NoSuchFileException: " + missing,
+        r.errorLine());
+  }
+
+  @Test
+  void onlyEmptyStatementsAreAUsageError() {
+    Cli r = Cli.run("sql", " ; -- nothing; here\n;");
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals("inferlake: no SQL statement to run", r.errorLine());
+  }
+
+  @Test
+  void anOkLineNamesTheStatementOnOneShortLine() {
+    assertEquals("DROP TABLE t", CatalogCommands.Sql.brief("  DROP\n  TABLE\tt \n"));
+    String longer = "COMMENT ON TABLE analytics.predictions IS 'scored nightly by the 03:00 run'";
+    assertEquals(
+        "COMMENT ON TABLE analytics.predictions IS 'scored nightly...",
+        CatalogCommands.Sql.brief(longer));
+  }
+}
