@@ -44,11 +44,10 @@ public final class CatalogCommands {
   @Command(
       name = "register",
       mixinStandardHelpOptions = true,
-      description = {
-        "Registers a prediction table in the catalog (CREATE TABLE ... USING DELTA LOCATION), so",
-        "analysts query it by name. Column comments come from the table; a table comment is set",
-        "if the table has none. Registering a table again changes nothing."
-      },
+      description =
+          "Registers a prediction table in the catalog (CREATE TABLE ... USING DELTA LOCATION), so"
+              + " analysts query it by name. Column comments come from the table; a table comment"
+              + " is set if the table has none. Registering a table again changes nothing.",
       footer = {"", CATALOG_HELP})
   public static final class Register implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -124,11 +123,15 @@ public final class CatalogCommands {
       name = "sql",
       mixinStandardHelpOptions = true,
       description = {
-        "Runs SQL statements on the embedded Spark (with the catalog and Delta) and prints each",
-        "result. Statements are separated by ';' (one inside quotes, backquotes or a comment is no",
-        "separator) and run in order: the files of -f first, then SQL. A statement that returns no",
-        "columns (CREATE, DROP, COMMENT, ...) prints 'ok: ' and its text. The first statement that",
-        "fails ends the run; an error in the SQL is exit 2, naming the statement."
+        "Runs SQL statements on the embedded Spark (with the catalog and Delta) and prints each"
+            + " result.",
+        "",
+        "Statements are separated by ';' (one inside quotes, backquotes or a comment is no"
+            + " separator) and run in order: the files of -f first, then SQL. A statement that"
+            + " returns no columns (CREATE, DROP, COMMENT, ...) prints 'ok: ' and its text. The"
+            + " first statement that fails ends the run; an error in the SQL is exit 2, naming the"
+            + " statement.",
+        ""
       },
       footer = {"", CATALOG_HELP})
   public static final class Sql implements Callable<Integer> {
