@@ -155,7 +155,14 @@ public final class CatalogCommands {
     int limit;
 
     /** Statements from one place: a file named by -f, or the SQL argument ({@code file} null). */
-    record Script(String file, List<SqlScript.Statement> statements) {}
+    record Script(String file, List<SqlScript.Statement> statements) {
+      /** How a failure names statement {@code i} (0-based) of this script. */
+      String name(int i, SqlScript.Statement st) {
+        return file == null
+            ? "statement " + (i + 1)
+            : "statement " + (i + 1) + " in " + file + " (line " + st.line() + ")";
+      }
+    }
 
     @Override
     public Integer call() {
@@ -182,19 +189,7 @@ public final class CatalogCommands {
           try {
             run(spark, st.text(), out);
           } catch (Exception e) {
-            String which =
-                total == 1
-                    ? "query"
-                    : script.file() == null
-                        ? "statement " + (i + 1)
-                        : "statement "
-                            + (i + 1)
-                            + " in "
-                            + script.file()
-                            + " (line "
-                            + st.line()
-                            + ")";
-            throw failure(which, e);
+            throw failure(total == 1 ? "query" : script.name(i, st), e);
           }
         }
       }
@@ -229,6 +224,10 @@ public final class CatalogCommands {
      * a run failure, logged with its trace.
      */
     private static InferlakeException failure(String which, Exception e) {
+      InferlakeException own = InferlakeException.findIn(e);
+      if (own != null) {
+        return new InferlakeException(own.kind(), which + " failed: " + own.getMessage(), e);
+      }
       for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
         if (c instanceof AnalysisException || isSqlError(c)) {
           return new InferlakeException(

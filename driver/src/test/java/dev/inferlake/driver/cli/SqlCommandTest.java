@@ -2,8 +2,10 @@ package dev.inferlake.driver.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.inferlake.driver.session.SqlScript;
 import dev.inferlake.driver.testing.Cli;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +35,15 @@ class SqlCommandTest {
     Cli r = Cli.run("sql", " ; -- nothing; here\n;");
     assertEquals(2, r.exitCode(), r.err());
     assertEquals("inferlake: no SQL statement to run", r.errorLine());
+  }
+
+  @Test
+  void aFailedStatementIsNamedByItsNumberAndForAFileItsLine() {
+    SqlScript.Statement st = new SqlScript.Statement(4, "SELECT 2");
+    assertEquals("statement 2", new CatalogCommands.Sql.Script(null, List.of()).name(1, st));
+    assertEquals(
+        "statement 2 in q.sql (line 4)",
+        new CatalogCommands.Sql.Script("q.sql", List.of()).name(1, st));
   }
 
   @Test
