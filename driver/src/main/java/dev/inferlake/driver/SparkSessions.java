@@ -1,5 +1,8 @@
 package dev.inferlake.driver;
 
+import dev.inferlake.driver.session.EmbeddedCatalog;
+import dev.inferlake.model.InferlakeException;
+import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -17,22 +20,22 @@ public final class SparkSessions {
 
   /**
    * A session with a persistent table catalog, for {@code register} and {@code sql}. Under
-   * spark-submit it is the cluster's catalog. Embedded, it is Spark's Hive metastore on Derby in
-   * {@code $INFERLAKE_CATALOG_DIR} (default {@code ./inferlake-catalog}), so tables registered by
-   * one command are there for the next.
+   * spark-submit it is the cluster's catalog. Embedded, it is the {@link EmbeddedCatalog} that the
+   * environment names, so tables registered by one command are there for the next, whatever the
+   * current directory.
+   *
+   * @throws InferlakeException when the embedded catalog cannot be opened (see {@link
+   *     EmbeddedCatalog#open})
    */
   public static SparkSession getOrCreateWithCatalog(String appName) {
     SparkConf conf = new SparkConf();
     SparkSession.Builder b = builder(appName);
     if (!conf.contains("spark.master")) {
-      String dir = System.getenv().getOrDefault("INFERLAKE_CATALOG_DIR", "inferlake-catalog");
-      java.nio.file.Path root = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
-      System.setProperty("derby.stream.error.file", root.resolve("derby.log").toString());
-      b.config("spark.sql.catalogImplementation", "hive")
-          .config(
-              "spark.hadoop.javax.jdo.option.ConnectionURL",
-              "jdbc:derby:;databaseName=" + root.resolve("metastore_db") + ";create=true")
-          .config("spark.sql.warehouse.dir", root.resolve("warehouse").toUri().toString());
+      EmbeddedCatalog catalog =
+          EmbeddedCatalog.locate(System.getenv(), Path.of(System.getProperty("user.home")));
+      catalog.open().forEach(b::config);
+      // A command that lasts seconds needs no web UI, nor a warning when its port is taken.
+      setDefault(b, conf, "spark.ui.enabled", "false");
     }
     return b.getOrCreate();
   }

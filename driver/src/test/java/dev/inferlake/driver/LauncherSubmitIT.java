@@ -1,6 +1,7 @@
 package dev.inferlake.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launcher users run, {@code scripts/inferlake}, as a separate process each time: a demo, then
  * the analysts' commands against the embedded metastore, which must keep a registered table from
- * one process to the next.
+ * one process to the next, with nothing on the console but the commands' own lines.
  */
 class LauncherSubmitIT {
   @TempDir Path dir;
@@ -98,6 +99,75 @@ class LauncherSubmitIT {
     assertEquals(2, bad.exit(), bad.out());
     String last = bad.out().strip().lines().reduce((a, b) -> b).orElse("");
     assertTrue(last.startsWith("inferlake: query failed: [PARSE_SYNTAX_ERROR]"), last);
+
+    // Registering again changes nothing: no commit to the prediction table, and on the console
+    // only the command's own line (no Derby banner, no metastore warnings).
+    Path deltaLog = dir.resolve("lake/predictions/_delta_log");
+    List<String> commits = commits(deltaLog);
+    Result again =
+        launch(
+            "register",
+            "--table",
+            dir.resolve("lake/predictions").toString(),
+            "--name",
+            "analytics.preds");
+    assertEquals(0, again.exit(), again.out());
+    assertEquals(
+        List.of("already registered analytics.preds -> " + dir.resolve("lake/predictions")),
+        again.out().lines().toList());
+    assertEquals(commits, commits(deltaLog));
+
+    // Several statements from a file and the argument, in order; DDL prints an 'ok' line, not an
+    // empty table; the first failure ends the run, naming its statement.
+    Files.writeString(
+        dir.resolve("counts.sql"),
+        """
+        -- a ';' in a literal, a name or a comment is no separator
+        CREATE OR REPLACE TEMPORARY VIEW `per;version` AS
+          SELECT model_version, count(*) AS n, 'a;b' AS s FROM analytics.preds GROUP BY 1;
+        SELECT * FROM `per;version` ORDER BY model_version; /* the end; */
+        """);
+    Result script =
+        launch(
+            "sql",
+            "-f",
+            "counts.sql",
+            "CREATE DATABASE IF NOT EXISTS scratch; SELECT * FROM scratch.nothing; DROP DATABASE x");
+    assertEquals(2, script.exit(), script.out());
+    List<String> lines = script.out().lines().toList();
+    assertEquals(
+        List.of(
+            "ok: CREATE OR REPLACE TEMPORARY VIEW `per;version` AS SELECT...",
+            "+-------------+----+---+",
+            "|model_version|n   |s  |",
+            "+-------------+----+---+",
+            "|fm-1         |2000|a;b|",
+            "|lr-1         |2000|a;b|",
+            "+-------------+----+---+",
+            "ok: CREATE DATABASE IF NOT EXISTS scratch"),
+        lines.subList(0, lines.size() - 1),
+        script.out());
+    assertTrue(
+        lines
+            .get(lines.size() - 1)
+            .startsWith("inferlake: statement 2 failed: [TABLE_OR_VIEW_NOT_FOUND]"),
+        script.out());
+
+    // the metastore and Derby's log stay in the catalog folder
+    assertTrue(Files.exists(dir.resolve("catalog/derby.log")));
+    for (String stray : List.of("derby.log", "metastore_db")) {
+      assertFalse(Files.exists(dir.resolve(stray)), stray);
+    }
+  }
+
+  static List<String> commits(Path deltaLog) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(deltaLog)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("\\d{20}\\.json"))
+          .sorted()
+          .toList();
+    }
   }
 
   /**
