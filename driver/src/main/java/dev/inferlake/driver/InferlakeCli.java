@@ -80,7 +80,11 @@ public final class InferlakeCli implements Runnable {
           // the one line saying what failed.
           TRACE.error("inferlake failed", ex);
           String log = System.getProperty("inferlake.log.file");
-          if (log != null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(log))) {
+          // usage errors are about what was typed: no trace worth a look
+          boolean usage = ie != null && ie.kind() == ErrorKind.USAGE;
+          if (!usage
+              && log != null
+              && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(log))) {
             c.getErr().println("inferlake: details and stack traces in " + log);
           }
           if (ie != null) {
