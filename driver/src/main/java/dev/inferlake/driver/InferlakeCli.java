@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       dev.inferlake.driver.cli.ModelCommand.class,
       dev.inferlake.driver.cli.CatalogCommands.Register.class,
       dev.inferlake.driver.cli.CatalogCommands.Sql.class,
+      dev.inferlake.driver.cli.StatusCommand.class,
       dev.inferlake.driver.bench.BenchCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -61,9 +62,11 @@ public final class InferlakeCli implements Runnable {
     CommandLine cl = new CommandLine(new InferlakeCli());
     cl.setOut(out);
     cl.setErr(err);
+    String[] failure = {null};
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           CommandLine c = ex.getCommandLine();
+          failure[0] = ex.getMessage();
           c.getErr()
               .println(
                   "inferlake: "
@@ -88,13 +91,24 @@ public final class InferlakeCli implements Runnable {
             c.getErr().println("inferlake: details and stack traces in " + log);
           }
           if (ie != null) {
+            failure[0] = ie.getMessage();
             c.getErr().println("inferlake: " + ie.getMessage());
             return ie.kind().exitCode();
           }
-          c.getErr().println("inferlake: run failed: " + InferlakeException.rootMessage(ex));
+          failure[0] = "run failed: " + InferlakeException.rootMessage(ex);
+          c.getErr().println("inferlake: " + failure[0]);
           return ErrorKind.RUN.exitCode();
         });
-    return cl.execute(args);
+    StatusRecorder status = StatusRecorder.of(args, err);
+    if (status != null) {
+      cl.setExecutionStrategy(
+          parsed -> {
+            status.started();
+            return new CommandLine.RunLast().execute(parsed);
+          });
+    }
+    int code = cl.execute(args);
+    return status == null ? code : status.finished(code, failure[0]);
   }
 
   @Override

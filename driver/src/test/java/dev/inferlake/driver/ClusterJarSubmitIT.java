@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.inferlake.driver.testing.ModelRegistration;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,41 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterJarSubmitIT {
   @TempDir Path dir;
 
-  record Result(int exit, String output) {}
-
-  Result submit(String... appArgs) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("@" + System.getProperty("inferlake.jvmOptions"));
-    cmd.add("-Djava.io.tmpdir=" + dir);
-    cmd.add(
-        "-Dlog4j2.configurationFile="
-            + Path.of(System.getProperty("inferlake.jvmOptions"))
-                .resolveSibling("log4j2-json.properties"));
-    cmd.add("org.apache.spark.deploy.SparkSubmit");
-    cmd.addAll(List.of("--master", "local[2]", "--class", InferlakeCli.class.getName()));
-    cmd.addAll(List.of("--conf", "spark.ui.enabled=false"));
-    cmd.addAll(List.of("--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension"));
-    cmd.addAll(
-        List.of(
-            "--conf",
-            "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog"));
-    cmd.add(System.getProperty("inferlake.clusterJar"));
-    cmd.addAll(List.of(appArgs));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
-    pb.environment()
-        .put(
-            "CLASSPATH",
-            Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath"))).trim());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Path log = dir.resolve("submit-" + System.nanoTime() + ".log");
-    Process p = pb.redirectOutput(log.toFile()).start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(
-          "spark-submit did not finish in 5 minutes: " + Files.readString(log));
-    }
-    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  SparkSubmitProcess.Result submit(String... appArgs) throws IOException, InterruptedException {
+    return SparkSubmitProcess.submit(dir, List.of("--master", "local[2]"), List.of(appArgs));
   }
 
   @Test
@@ -67,7 +31,7 @@ class ClusterJarSubmitIT {
         !classpath.contains("onnxruntime") && !classpath.contains("tribuo"),
         "the stand-in cluster classpath must not carry what the jar should bring");
 
-    Result demo =
+    SparkSubmitProcess.Result demo =
         submit(
             "demo",
             "--rows",
@@ -95,20 +59,20 @@ class ClusterJarSubmitIT {
     String key = dir.resolve("enc.json").toString();
     String registry = dir.resolve("registry").toString();
     assertEquals(0, submit("model", "keygen", "--type", "encryption", "--out", key).exit());
-    Result reg =
+    SparkSubmitProcess.Result reg =
         submit(
             ModelRegistration.of(
                     registry, "demo", "fm-1", dir.resolve("lake/models/demo-fm-1.onnx"))
                 .encryptedWith(key)
                 .args());
     assertEquals(0, reg.exit(), reg.output());
-    Result inspect =
+    SparkSubmitProcess.Result inspect =
         submit("model", "--registry", registry, "inspect", "demo:fm-1", "--key-file", key);
     assertEquals(0, inspect.exit(), inspect.output());
     assertTrue(inspect.output().contains("encryption aes256-gcm"), inspect.output());
     assertTrue(inspect.output().contains("Gemm="), inspect.output());
 
-    Result bad =
+    SparkSubmitProcess.Result bad =
         submit("run", "--job", dir.resolve("lake/job.yaml").toString(), "--set", "batch_size=0");
     assertEquals(2, bad.exit(), bad.output());
     assertTrue(bad.output().contains("inferlake: job spec: 'batch_size' is '0'"), bad.output());

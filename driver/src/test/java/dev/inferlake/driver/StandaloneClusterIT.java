@@ -318,4 +318,104 @@ class StandaloneClusterIT {
         "partition 1 failed once");
     assertExact("retried");
   }
+
+  /**
+   * {@code spark-submit --deploy-mode cluster} on the standalone cluster: the driver runs in a
+   * worker's JVM, and the job spec, status file, metrics file and report are Hadoop URIs (a {@code
+   * viewfs://} mount over a local folder: Hadoop's own file system client, as for hdfs or s3a).
+   */
+  @Test
+  void clusterDeployModeLosesTheExitCodeAndTheStatusFileKeepsIt() throws Exception {
+    Path store = dir.resolve("store");
+    Files.createDirectories(store.resolve("jobs"));
+    Files.copy(job, store.resolve("jobs/job.yaml"));
+    String mount = "spark.hadoop.fs.viewfs.mounttable.lake.link./store";
+    String lake = "viewfs://lake/store";
+    List<String> cluster =
+        List.of(
+            "--master",
+            MASTER,
+            "--deploy-mode",
+            "cluster",
+            "--driver-memory",
+            "512m",
+            "--conf",
+            "spark.driver.extraJavaOptions=" + SparkSubmitProcess.jvmOptionsLine(),
+            "--conf",
+            mount + "=" + store.toUri(),
+            "--conf",
+            "spark.executor.memory=1g",
+            "--conf",
+            "spark.executor.cores=1",
+            "--conf",
+            "spark.cores.max=1");
+    System.setProperty(mount, store.toUri().toString()); // for 'inferlake status' in this JVM
+    try {
+      // A run failing with exit 3 (its input is missing), submitted and waited for.
+      List<String> waited = new ArrayList<>(cluster);
+      waited.addAll(List.of("--conf", "spark.standalone.submit.waitAppCompletion=true"));
+      SparkSubmitProcess.Result failed =
+          SparkSubmitProcess.submit(
+              dir,
+              waited,
+              List.of(
+                  "run",
+                  "--job",
+                  lake + "/jobs/job.yaml",
+                  "--ds",
+                  "2026-11-25",
+                  "--set",
+                  "input.path=" + dir.resolve("no-such-input"),
+                  "--set",
+                  "output.table=" + dir.resolve("cluster-mode"),
+                  "--status-file",
+                  lake + "/status/failed.json"));
+      // What README documents: spark-submit reports the submission, not the driver's exit code.
+      assertEquals(0, failed.exit(), failed.output());
+      Cli status = Cli.run("status", lake + "/status/failed.json");
+      assertEquals(3, status.exitCode(), status.err());
+      assertTrue(
+          status.err().startsWith("inferlake: 'run' failed with exit 3 at ")
+              && status.err().contains("no-such-input"),
+          status.err());
+      assertEquals(1, status.err().lines().count(), status.err());
+
+      // A run that succeeds, submitted fire-and-forget; 'status --wait' waits for its driver.
+      SparkSubmitProcess.Result submitted =
+          SparkSubmitProcess.submit(
+              dir,
+              cluster,
+              List.of(
+                  "run",
+                  "--job",
+                  lake + "/jobs/job.yaml",
+                  "--ds",
+                  "2026-11-25",
+                  "--set",
+                  "output.table=" + dir.resolve("cluster-mode"),
+                  "--metrics-file",
+                  lake + "/metrics/run.prom",
+                  "--report",
+                  lake + "/reports/${ds}",
+                  "--status-file",
+                  lake + "/status/ok.json"));
+      assertEquals(0, submitted.exit(), submitted.output());
+      Cli ok = Cli.run("status", lake + "/status/ok.json", "--wait", "240");
+      assertEquals(0, ok.exitCode(), ok.err());
+      assertTrue(ok.out().startsWith("'run' succeeded at "), ok.out());
+      assertExact("cluster-mode");
+      String metrics = Files.readString(store.resolve("metrics/run.prom"));
+      assertTrue(
+          metrics.lines().anyMatch(l -> l.matches("inferlake_run_success\\{.*\\} 1")), metrics);
+      assertTrue(Files.isRegularFile(store.resolve("reports/2026-11-25/report.html")));
+
+      // No status file at all: the driver never ran.
+      Cli none = Cli.run("status", lake + "/status/never.json");
+      assertEquals(5, none.exitCode());
+      assertTrue(
+          none.err().contains("no status file at " + lake + "/status/never.json"), none.err());
+    } finally {
+      System.clearProperty(mount);
+    }
+  }
 }

@@ -30,14 +30,25 @@ public final class ReportWriter {
   /** The files written. */
   public record Written(Path html, Path markdown, Path json) {}
 
+  /** The report's files, by name: {@code report.html}, {@code report.md}, {@code report.json}. */
+  public static java.util.Map<String, String> files(Report report) {
+    java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+    files.put("report.html", html(report));
+    files.put("report.md", markdown(report));
+    files.put("report.json", json(report));
+    return files;
+  }
+
   /** Writes the three files into {@code dir} (created if needed), each atomically. */
   public static Written write(Report report, Path dir) {
     try {
       Files.createDirectories(dir);
-      Path html = put(dir.resolve("report.html"), html(report));
-      Path md = put(dir.resolve("report.md"), markdown(report));
-      Path json = put(dir.resolve("report.json"), json(report));
-      return new Written(html, md, json);
+      java.util.Map<String, String> files = files(report);
+      for (java.util.Map.Entry<String, String> f : files.entrySet()) {
+        put(dir.resolve(f.getKey()), f.getValue());
+      }
+      return new Written(
+          dir.resolve("report.html"), dir.resolve("report.md"), dir.resolve("report.json"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report into " + dir, e);
     }

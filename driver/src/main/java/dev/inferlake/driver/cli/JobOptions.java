@@ -2,7 +2,6 @@ package dev.inferlake.driver.cli;
 
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -12,8 +11,12 @@ import picocli.CommandLine.Option;
  * --set KEY=VALUE} overrides. Used as a picocli {@code @Mixin}.
  */
 public final class JobOptions {
-  @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job spec (YAML).")
-  Path job;
+  @Option(
+      names = "--job",
+      required = true,
+      paramLabel = "FILE|URI",
+      description = "Job spec (YAML): a local file, or a Hadoop URI (hdfs://..., s3a://...).")
+  String job;
 
   @Option(
       names = "--set",
@@ -37,6 +40,7 @@ public final class JobOptions {
 
   /** The job file's name, for the Spark application name. */
   public String fileName() {
-    return job.getFileName().toString();
+    String name = job.endsWith("/") ? job.substring(0, job.length() - 1) : job;
+    return name.substring(name.lastIndexOf('/') + 1);
   }
 }

@@ -7,9 +7,7 @@ import dev.inferlake.model.InferlakeException;
 import dev.inferlake.reports.Report;
 import dev.inferlake.reports.ReportBuilder;
 import dev.inferlake.reports.ReportRequest;
-import dev.inferlake.reports.ReportWriter;
 import dev.inferlake.reports.Thresholds;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -107,12 +105,15 @@ public final class ReportCommand implements Callable<Integer> {
           "Regressors agree when predictions differ by at most X (default: ${DEFAULT-VALUE}).")
   double agreementTolerance;
 
+  @picocli.CommandLine.Mixin StatusFileOption statusFile;
+
   @Option(
       names = "--out",
-      paramLabel = "DIR",
+      paramLabel = "DIR|URI",
       defaultValue = "report",
-      description = "Where to write the report (default: ${DEFAULT-VALUE}).")
-  Path out;
+      description =
+          "Where to write the report: a local folder or a Hadoop URI (default: ${DEFAULT-VALUE}).")
+  String out;
 
   @Option(
       names = "--fail-on-threshold",
@@ -155,7 +156,7 @@ public final class ReportCommand implements Callable<Integer> {
             rules,
             agreementTolerance);
     Report report = new ReportBuilder(SparkSessions.getOrCreate("inferlake report")).build(request);
-    ReportWriter.Written w = ReportWriter.write(report, out);
+    String html = dev.inferlake.driver.job.ReportOutput.write(report, out);
     var o = spec.commandLine().getOut();
     o.printf(
         Locale.ROOT,
@@ -177,7 +178,11 @@ public final class ReportCommand implements Callable<Integer> {
           failed.isEmpty() ? "pass" : "FAIL",
           failed.isEmpty() ? "" : ": " + String.join(", ", failed));
     }
-    o.printf("  %s%n  %s%n  %s%n", w.html(), w.markdown(), w.json());
+    o.printf(
+        "  %s%n  %s%n  %s%n",
+        html,
+        html.replaceFirst("report\\.html$", "report.md"),
+        html.replaceFirst("report\\.html$", "report.json"));
     o.flush();
     if (failOnThreshold && !report.passed()) {
       throw new InferlakeException(
@@ -185,7 +190,7 @@ public final class ReportCommand implements Callable<Integer> {
           "report: "
               + report.versions().stream().filter(v -> !v.passed()).count()
               + " version(s) failed their thresholds; see "
-              + w.html());
+              + html);
     }
     return 0;
   }

@@ -2,7 +2,9 @@ package dev.inferlake.driver.cli;
 
 import dev.inferlake.driver.SparkSessions;
 import dev.inferlake.driver.job.JobErrors;
+import dev.inferlake.driver.job.JobFiles;
 import dev.inferlake.driver.job.JobSpec;
+import dev.inferlake.driver.job.ReportOutput;
 import dev.inferlake.driver.job.ScoringJob;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
@@ -10,9 +12,6 @@ import dev.inferlake.reports.PrometheusText;
 import dev.inferlake.reports.RunSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +38,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin JobOptions job;
 
+  @Mixin StatusFileOption statusFile;
+
   @Option(
       names = "--ds",
       paramLabel = "YYYY-MM-DD",
@@ -47,21 +48,22 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--metrics-file",
-      paramLabel = "FILE",
+      paramLabel = "FILE|URI",
       description = {
         "Write the run's metrics here in Prometheus text format (atomically; also on failure,",
-        "with inferlake_run_success 0), e.g. for node exporter's textfile collector."
+        "with inferlake_run_success 0), e.g. for node exporter's textfile collector; a local",
+        "path or a Hadoop URI."
       })
-  Path metricsFile;
+  String metricsFile;
 
   @Option(
       names = "--report",
-      paramLabel = "DIR",
+      paramLabel = "DIR|URI",
       description = {
         "Write report.html, report.md and report.json here when the run has committed",
         "(the same as --set report.out=DIR; the job's report section sets baseline and thresholds)."
       })
-  Path report;
+  String report;
 
   @Option(
       names = "--progress-every",
@@ -75,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     List<String> extra = new ArrayList<>();
     if (report != null) {
-      extra.add("report.out=" + report.toAbsolutePath());
+      extra.add("report.out=" + (JobFiles.isUri(report) ? report : JobFiles.display(report)));
     }
     JobSpec jobSpec = job.load(extra);
     LocalDate date = parseDs(ds, Clock.systemUTC());
@@ -109,50 +111,26 @@ public final class RunCommand implements Callable<Integer> {
     }
     out.println("  runs table " + jobSpec.output().runsTableOrDefault());
     if (jobSpec.report() != null) {
-      Path dir = jobSpec.report().outFor(date);
-      Path html = dir.resolve("report.html");
+      String dir = jobSpec.report().outFor(date);
+      String outcome = ReportOutput.thresholdOutcome(dir);
       out.println(
-          Files.exists(html)
-              ? "  report " + html.toAbsolutePath() + thresholdOutcome(dir.resolve("report.json"))
+          outcome != null
+              ? "  report " + ReportOutput.html(dir) + " (" + outcome + ")"
               : "  no report: see the error in the log above");
     }
     spec.commandLine().getOut().flush();
     return 0;
   }
 
-  /** What the report says of its thresholds, from its JSON: passed, or which versions failed. */
-  private static String thresholdOutcome(Path json) {
-    try {
-      com.fasterxml.jackson.databind.JsonNode r =
-          new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
-      if (r.path("passed").asBoolean(true)) {
-        return " (every version passed its thresholds)";
-      }
-      List<String> failed = new ArrayList<>();
-      r.path("versions")
-          .forEach(
-              v -> {
-                if (!v.path("passed").asBoolean(true)) {
-                  failed.add(v.path("model").asText("?"));
-                }
-              });
-      return " (thresholds FAILED for " + String.join(", ", failed) + ")";
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
-  }
-
   /** Writes beside the target and renames, as textfile collectors require. */
   private void writeMetrics(String text) {
-    Path target = metricsFile.toAbsolutePath();
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     try {
-      Files.createDirectories(target.getParent());
-      Files.writeString(tmp, text);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      JobFiles.writeAtomically(metricsFile, text);
     } catch (IOException e) {
       throw new InferlakeException(
-          ErrorKind.RUN, "writing metrics to " + target + " failed: " + e, e);
+          ErrorKind.RUN,
+          "writing metrics to " + JobFiles.display(metricsFile) + " failed: " + e,
+          e);
     }
   }
 

@@ -6,11 +6,9 @@ import dev.inferlake.reports.Evaluator;
 import dev.inferlake.reports.Report;
 import dev.inferlake.reports.ReportBuilder;
 import dev.inferlake.reports.ReportRequest;
-import dev.inferlake.reports.ReportWriter;
 import dev.inferlake.reports.RunRecord;
 import dev.inferlake.reports.RunSummary;
 import dev.inferlake.reports.RunsTable;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -96,7 +94,7 @@ final class AfterCommit {
   }
 
   private void report(RunSummary summary, String runsTable) {
-    Path dir = spec.report().outFor(ds);
+    String dir = spec.report().outFor(ds);
     long t0 = System.nanoTime();
     try {
       Report report =
@@ -111,11 +109,11 @@ final class AfterCommit {
                               : spec.models().get(0).label())
                       .withReference(spec.report().reference())
                       .withRules(spec.thresholdRules()));
-      ReportWriter.Written w = ReportWriter.write(report, dir);
+      String html = ReportOutput.write(report, dir);
       LOG.info(
           "run {}: report {} in {} ms ({})",
           summary.runId(),
-          w.html(),
+          html,
           millisSince(t0),
           report.passed() ? "every version passed its thresholds" : "some version FAILED");
     } catch (RuntimeException e) {

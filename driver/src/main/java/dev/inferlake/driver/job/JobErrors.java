@@ -3,7 +3,6 @@ package dev.inferlake.driver.job;
 import com.fasterxml.jackson.core.JsonLocation;
 import dev.inferlake.model.ErrorKind;
 import dev.inferlake.model.InferlakeException;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -36,8 +35,9 @@ public final class JobErrors {
             + "; it must hold the true class index (classifiers) or value (regressors)");
   }
 
-  public static InferlakeException specUnreadable(Path file, String why) {
-    return new InferlakeException(ErrorKind.USAGE, "job spec " + file + " cannot be read: " + why);
+  public static InferlakeException specUnreadable(String location, String why) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "job spec " + location + " cannot be read: " + why);
   }
 
   public static InferlakeException specSyntax(String source, String why, JsonLocation at) {

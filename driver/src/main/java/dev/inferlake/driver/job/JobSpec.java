@@ -142,7 +142,7 @@ public record JobSpec(
   /**
    * A report written when the run has committed.
    *
-   * @param out the folder for report.html, report.md and report.json
+   * @param out the folder for report.html, report.md and report.json (a local path or a Hadoop URI)
    * @param baseline {@code name:version} the others are compared with (default: the first model)
    * @param reference a date or run id for {@code psi_vs_reference}
    * @param thresholds rules such as {@code psi_vs_baseline<=0.2} (default: the report's defaults)
@@ -151,12 +151,11 @@ public record JobSpec(
     /**
      * The report folder for run date {@code ds}: {@code ${ds}} and {@code ${ds_nodash}} in {@code
      * out} become the date ({@code 2026-07-01}, {@code 20260701}), so each night's report has a
-     * folder of its own.
+     * folder of its own. A local path or any Hadoop URI ({@link JobFiles}).
      */
-    public java.nio.file.Path outFor(java.time.LocalDate ds) {
-      return java.nio.file.Path.of(
-          out.replace("${ds}", ds.toString())
-              .replace("${ds_nodash}", ds.toString().replace("-", "")));
+    public String outFor(java.time.LocalDate ds) {
+      return out.replace("${ds}", ds.toString())
+          .replace("${ds_nodash}", ds.toString().replace("-", ""));
     }
   }
 

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,6 +25,9 @@ public final class JobSpecLoader {
           .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+  /** A job spec is a few kilobytes; anything near this is not one. */
+  static final long MAX_SPEC_BYTES = 1 << 20;
+
   private JobSpecLoader() {}
 
   /**
@@ -38,15 +39,26 @@ public final class JobSpecLoader {
    * @throws dev.inferlake.model.InferlakeException of kind USAGE naming the file and key
    */
   public static JobSpec load(Path file, List<String> overrides) {
+    return load(file.toString(), overrides);
+  }
+
+  /**
+   * Loads and validates a spec from a local path or any Hadoop URI ({@link JobFiles}).
+   *
+   * @throws dev.inferlake.model.InferlakeException of kind USAGE naming the file and key
+   */
+  public static JobSpec load(String location, List<String> overrides) {
     String text;
     try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw JobErrors.specUnreadable(file, "no such file");
+      byte[] bytes = JobFiles.readBytes(location, MAX_SPEC_BYTES);
+      text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.FileNotFoundException e) {
+      throw JobErrors.specUnreadable(location, "no such file");
     } catch (IOException e) {
-      throw JobErrors.specUnreadable(file, e.toString());
+      throw JobErrors.specUnreadable(
+          location, e.getMessage() == null ? e.toString() : e.getMessage());
     }
-    return parse(text, file.toString(), overrides);
+    return parse(text, location, overrides);
   }
 
   /** Parses spec text; {@code source} names it in messages. */

@@ -10,7 +10,6 @@ import dev.inferlake.model.ModelPackage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,7 @@ public final class ModelResolver {
     JobSpec.Security sec = spec.securityOrDefault();
     List<KeysetHandle> trusted = new ArrayList<>();
     for (String f : sec.trustedKeysOrEmpty()) {
-      trusted.add(ModelKeys.fromFile(Path.of(f)));
+      trusted.add(trustedKey(f));
     }
     ModelRegistry registry =
         spec.registry() == null ? null : new ModelRegistry(spec.registry(), hadoop);
@@ -62,6 +61,21 @@ public final class ModelResolver {
       out.add(new ResolvedModel(r.spec(), r.location(), r.manifest(), r.payload(), signer));
     }
     return out;
+  }
+
+  /** A trusted keyset from a local file or any Hadoop URI. */
+  private static KeysetHandle trustedKey(String location) {
+    String json;
+    try {
+      json =
+          new String(
+              JobFiles.readBytes(location, 1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (FileNotFoundException e) {
+      throw RegistryErrors.keyFileUnreadable(location, "no such file", e);
+    } catch (IOException e) {
+      throw RegistryErrors.keyFileUnreadable(location, e.toString(), e);
+    }
+    return ModelKeys.parse(json, "file " + location);
   }
 
   private static ResolvedModel fromFile(Configuration hadoop, JobSpec.Model m, Clock clock) {

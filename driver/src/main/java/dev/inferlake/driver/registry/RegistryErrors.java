@@ -92,4 +92,10 @@ public final class RegistryErrors {
             + " already exists; pass --force to replace it (whatever was encrypted or signed with"
             + " the old key then needs a copy of it)");
   }
+
+  /** A key file named in the job (trusted_keys) that cannot be read: a model error, exit 4. */
+  public static InferlakeException keyFileUnreadable(String location, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "key file " + location + " cannot be read: " + why, cause);
+  }
 }
