@@ -193,6 +193,24 @@ class RegistryIT {
   }
 
   @Test
+  void trustedKeysMayBeHadoopUris() throws Exception {
+    Path keys = dir.resolve("keys");
+    // file: goes through Hadoop's FileSystem, as hdfs: and s3a: do
+    ok(
+        "run",
+        "--job",
+        job.toString(),
+        "--ds",
+        "2026-07-03",
+        "--set",
+        "security.trusted_keys=[" + keys.resolve("sign.pub.json").toUri() + "]");
+    String missing = keys.resolve("none.pub.json").toUri().toString();
+    assertEquals(
+        "inferlake: key file " + missing + " cannot be read: no such file",
+        failing(4, "security.trusted_keys=[" + missing + "]").errorLine());
+  }
+
+  @Test
   void aTamperedCiphertextOrAWrongKeyFailsBeforeAnythingIsWritten() throws Exception {
     copyVersion("v1", "stale", m -> m.replace("\"v1\"", "\"stale\""), true, false);
     Cli stale = failing(4, "models.1.version=stale", NO_SIGNATURES[0], NO_SIGNATURES[1]);
