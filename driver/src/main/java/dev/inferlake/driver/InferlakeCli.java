@@ -103,7 +103,12 @@ public final class InferlakeCli implements Runnable {
     if (status != null) {
       cl.setExecutionStrategy(
           parsed -> {
-            status.started();
+            try {
+              status.started();
+            } catch (InferlakeException e) {
+              // through the execution handler: one line, exit 5
+              throw new CommandLine.ExecutionException(cl, e.getMessage(), e);
+            }
             return new CommandLine.RunLast().execute(parsed);
           });
     }
