@@ -25,6 +25,9 @@ rate_marriage 6, educ_bucket 6.
 Writes, into the folder given (default: this script's folder):
   recsys.csv             id, the five ids, age, yrs_married, children, label, split: every row
   recsys.onnx            the model (ONNX)
+  recsys-float.onnx      the same trained network taking its ids as float32[N,1] (cast to int64
+                         in the graph): the float-only twin that the int64-vs-float scoring
+                         rate is measured against
   recsys.pt              the same trained network as TorchScript (torch.jit.trace), with its
                          signature in the archive's extra file inferlake_signature.json
   recsys-reference.csv   id, score, e0..e7: PyTorch's outputs on the held-out rows, float32
@@ -77,6 +80,19 @@ class RecModel(torch.nn.Module):
         parts.append((numeric - self.mean) / self.std)
         embedding = self.tower(torch.cat(parts, dim=1))
         return torch.sigmoid(self.head(embedding)), embedding
+
+
+class FloatIds(torch.nn.Module):
+    """The model with float32 id inputs, cast to int64 inside the graph."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, occupation, occupation_husb, religious, rate_marriage, educ_bucket,
+                numeric):
+        ids = [occupation, occupation_husb, religious, rate_marriage, educ_bucket]
+        return self.net(*[i.long() for i in ids], numeric)
 
 
 def columns(data):
@@ -142,6 +158,10 @@ def main(out_dir):
     onnx_path = os.path.join(out_dir, "recsys.onnx")
     axes = {name: {0: "N"} for name in names + ["score", "embedding"]}
     torch.onnx.export(net, tuple(example), onnx_path, input_names=names,
+                      output_names=["score", "embedding"], dynamic_axes=axes, opset_version=13,
+                      do_constant_folding=True)
+    torch.onnx.export(FloatIds(net), tuple(x.float() for x in example),
+                      os.path.join(out_dir, "recsys-float.onnx"), input_names=names,
                       output_names=["score", "embedding"], dynamic_axes=axes, opset_version=13,
                       do_constant_folding=True)
     signature = {
