@@ -24,8 +24,16 @@ public final class Recsys {
   /** Each id input's vocabulary size: valid ids are in [0, size). */
   public static final Map<String, Integer> VOCAB =
       Map.of(
-          "occupation", 7, "occupation_husb", 7, "religious", 5, "rate_marriage", 6,
-          "educ_bucket", 6);
+          "occupation",
+          7,
+          "occupation_husb",
+          7,
+          "religious",
+          5,
+          "rate_marriage",
+          6,
+          "educ_bucket",
+          6);
 
   /** The float input, float[N,3]: age, yrs_married, children. */
   public static final String NUMERIC_INPUT = "numeric";
