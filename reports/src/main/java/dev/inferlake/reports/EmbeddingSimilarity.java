@@ -116,8 +116,8 @@ public final class EmbeddingSimilarity {
     if (kk < 1) {
       return Double.NaN;
     }
-    float[][] ua = unit(a);
-    float[][] ub = unit(b);
+    double[][] ua = unit(a);
+    double[][] ub = unit(b);
     double sum = 0;
     int counted = 0;
     for (int i = 0; i < n; i++) {
@@ -141,9 +141,9 @@ public final class EmbeddingSimilarity {
     return counted == 0 ? Double.NaN : sum / counted;
   }
 
-  /** The vectors scaled to length 1; null for a vector of zeros. */
-  private static float[][] unit(float[][] v) {
-    float[][] out = new float[v.length][];
+  /** The vectors scaled to length 1, in double precision; null for a vector of zeros. */
+  private static double[][] unit(float[][] v) {
+    double[][] out = new double[v.length][];
     for (int i = 0; i < v.length; i++) {
       double norm = 0;
       for (float x : v[i]) {
@@ -151,9 +151,9 @@ public final class EmbeddingSimilarity {
       }
       if (norm > 0) {
         double s = 1 / Math.sqrt(norm);
-        out[i] = new float[v[i].length];
+        out[i] = new double[v[i].length];
         for (int j = 0; j < v[i].length; j++) {
-          out[i][j] = (float) (v[i][j] * s);
+          out[i][j] = v[i][j] * s;
         }
       }
     }
@@ -161,7 +161,7 @@ public final class EmbeddingSimilarity {
   }
 
   /** The rows of the {@code k} largest cosines with row {@code i}, itself and zero rows aside. */
-  private static int[] nearest(float[][] u, int i, int k) {
+  private static int[] nearest(double[][] u, int i, int k) {
     int[] best = new int[k];
     double[] sim = new double[k];
     int have = 0;
@@ -171,7 +171,7 @@ public final class EmbeddingSimilarity {
       }
       double s = 0;
       for (int d = 0; d < u[i].length; d++) {
-        s += (double) u[i][d] * u[j][d];
+        s += u[i][d] * u[j][d];
       }
       // insertion into the sorted top k; a tie keeps the earlier row first
       if (have < k || s > sim[have - 1]) {

@@ -456,14 +456,16 @@ public final class ReportWriter {
       sb.append("## Errors per target\n\n").append(md(targetTable(r))).append('\n');
     }
     sb.append("## Thresholds\n\n").append(md(checkTable(r))).append('\n');
-    sb.append("## Agreement\n\n")
-        .append("Share of keys on which two versions agree")
-        .append(
-            r.kind().equals("classification")
-                ? " (same class).\n\n"
-                : String.format(Locale.ROOT, " (within %g).%n%n", r.agreementTolerance()))
-        .append(md(agreementTable(r)))
-        .append('\n');
+    if (!r.kind().equals("embedding")) { // no prediction values to agree on
+      sb.append("## Agreement\n\n")
+          .append("Share of keys on which two versions agree")
+          .append(
+              r.kind().equals("classification")
+                  ? " (same class).\n\n"
+                  : String.format(Locale.ROOT, " (within %g).%n%n", r.agreementTolerance()))
+          .append(md(agreementTable(r)))
+          .append('\n');
+    }
     if (!r.notes().isEmpty()) {
       sb.append("## Notes\n\n");
       r.notes().forEach(n -> sb.append("- ").append(n).append('\n'));
@@ -527,7 +529,9 @@ public final class ReportWriter {
       sb.append("<h2>Errors per target</h2>\n").append(htmlTable(targetTable(r)));
     }
     sb.append("<h2>Thresholds</h2>\n").append(htmlTable(checkTable(r)));
-    sb.append("<h2>Agreement</h2>\n").append(htmlTable(agreementTable(r)));
+    if (!r.kind().equals("embedding")) {
+      sb.append("<h2>Agreement</h2>\n").append(htmlTable(agreementTable(r)));
+    }
     sb.append("<h2>Charts</h2>\n");
     for (Charts.Image c : Charts.draw(r)) {
       sb.append("<figure id=\"chart-")
