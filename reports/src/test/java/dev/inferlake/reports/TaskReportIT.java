@@ -179,6 +179,7 @@ class TaskReportIT {
     String html = Files.readString(written.html());
     assertTrue(html.contains("<h2>Embedding similarity</h2>"), html);
     assertTrue(html.contains("<td>" + mean + "</td>"), html);
+    assertTrue(!html.contains("chart-histogram"), "no scores, no score histogram");
     JsonNode json = new ObjectMapper().readTree(written.json().toFile());
     JsonNode v2 = json.get("versions").get(1);
     assertEquals("emb:v2", v2.get("model").asText());
