@@ -36,24 +36,27 @@ import org.apache.spark.sql.functions;
  */
 public final class ReportBuilder {
   /**
-   * The prediction table's own columns (as the executors write them, including the optional {@code
-   * label}, {@code predictions}, {@code embedding} and {@code outputs} of tasks other than plain
-   * classifiers and regressors); every other column is a key.
+   * The prediction table's own columns (as the executors write them); every other column but the
+   * {@link #OPTIONAL_PREDICTION_COLUMNS} is a key.
    */
   public static final List<String> PREDICTION_COLUMNS =
       List.of(
           "prediction",
           "probabilities",
-          "label",
-          "predictions",
-          "embedding",
-          "outputs",
           "model_name",
           "model_version",
           "model_digest",
           "run_id",
           "ds",
           "scored_at");
+
+  /**
+   * The prediction table's columns that runs add only when a task needs them ({@code label} of
+   * classifiers with class names, {@code predictions} of multilabel and multi-target models, {@code
+   * embedding}, and the stored {@code outputs}); never keys either.
+   */
+  public static final List<String> OPTIONAL_PREDICTION_COLUMNS =
+      List.of("label", "predictions", "embedding", "outputs");
 
   private static final String V = "__version";
   private static final String S = "__score";
@@ -297,7 +300,7 @@ public final class ReportBuilder {
     List<String> keys = new ArrayList<>();
     List<String> columns = Arrays.asList(all.columns());
     for (String c : columns) {
-      if (!PREDICTION_COLUMNS.contains(c)) {
+      if (!PREDICTION_COLUMNS.contains(c) && !OPTIONAL_PREDICTION_COLUMNS.contains(c)) {
         keys.add(c);
       }
     }
