@@ -280,14 +280,13 @@ public final class Evaluator {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, long[]> rows = new HashMap<>(); // per version: usable, unusable, exact
-      Map<String, Boolean> multilabel = new HashMap<>();
       // cell code: 2 * label + predicted, so 0 TN, 1 FP, 2 FN, 3 TP
       Column codes =
           functions.expr(
               "zip_with(__p, __label, (p, y) -> CAST(2 * y + IF(p >= 0.5, 1, 0) AS INT))");
       for (Row r :
           joined
-              .groupBy(col(V), col("__ml"))
+              .groupBy(col(V))
               .agg(
                   sum(when(col("__ok"), 1).otherwise(0)).as("ok"),
                   sum(when(col("__ok"), 0).otherwise(1)).as("bad"),
@@ -301,8 +300,7 @@ public final class Evaluator {
                           .otherwise(0))
                       .as("exact"))
               .collectAsList()) {
-        rows.put(r.getString(0), new long[] {r.getLong(2), r.getLong(3), r.getLong(4)});
-        multilabel.put(r.getString(0), r.getBoolean(1));
+        rows.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
       }
       Dataset<Row> usable = joined.where(col("__ok"));
       Map<String, TreeMap<Integer, long[]>> cells = new HashMap<>();
