@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How well one model version's predictions match labels: classification or regression metrics,
- * whichever the model's output is. Built from counts aggregated on the cluster ({@link Evaluator}),
- * so the figures here are plain arithmetic, testable without Spark.
+ * How well one model version's predictions match labels: classification, regression, multilabel or
+ * multi-target regression metrics, whichever the model's output is. Built from counts aggregated on
+ * the cluster ({@link Evaluator}), so the figures here are plain arithmetic, testable without
+ * Spark.
  *
  * @param labelColumn the column the labels came from
  * @param labelledRows predictions that had a usable label
@@ -14,18 +15,159 @@ import java.util.Objects;
  *     outside 0..classes-1); left out of the metrics
  * @param classification metrics of a classifier, or null
  * @param regression metrics of a regressor, or null
+ * @param multilabel metrics of a multilabel model ({@code predictions} 0/1 per label against an
+ *     array label), or null
+ * @param multiTarget metrics of a regressor with several targets ({@code predictions} against an
+ *     array label), or null
  */
 public record Evaluation(
     String labelColumn,
     long labelledRows,
     long unusableLabels,
     Classification classification,
-    Regression regression) {
+    Regression regression,
+    Multilabel multilabel,
+    MultiTarget multiTarget) {
 
   public Evaluation {
     Objects.requireNonNull(labelColumn, "labelColumn");
-    if ((classification == null) == (regression == null)) {
-      throw new IllegalArgumentException("exactly one of classification and regression");
+    int kinds =
+        (classification == null ? 0 : 1)
+            + (regression == null ? 0 : 1)
+            + (multilabel == null ? 0 : 1)
+            + (multiTarget == null ? 0 : 1);
+    if (kinds != 1) {
+      throw new IllegalArgumentException(
+          "exactly one of classification, regression, multilabel and multiTarget");
+    }
+  }
+
+  /** A classifier's or a one-target regressor's evaluation. */
+  public Evaluation(
+      String labelColumn,
+      long labelledRows,
+      long unusableLabels,
+      Classification classification,
+      Regression regression) {
+    this(labelColumn, labelledRows, unusableLabels, classification, regression, null, null);
+  }
+
+  /**
+   * Multilabel metrics, from counts per label over the labelled rows.
+   *
+   * @param labels labels per row
+   * @param f1Micro F1 of the pooled counts: {@code 2 TP / (2 TP + FP + FN)} over every label
+   * @param f1Macro the per-label F1 averaged over the labels that occur (as a label or as a
+   *     prediction); a label that occurs but is never right counts 0
+   * @param hammingLoss the share of (row, label) cells predicted wrong
+   * @param subsetAccuracy the share of rows whose every label is right
+   * @param truePositives per label
+   * @param falsePositives per label
+   * @param falseNegatives per label
+   */
+  public record Multilabel(
+      int labels,
+      double f1Micro,
+      double f1Macro,
+      double hammingLoss,
+      double subsetAccuracy,
+      long[] truePositives,
+      long[] falsePositives,
+      long[] falseNegatives) {
+
+    /**
+     * Metrics from per-label counts over {@code rows} labelled rows, {@code exactRows} of which had
+     * every label right.
+     */
+    public static Multilabel of(long[] tp, long[] fp, long[] fn, long rows, long exactRows) {
+      int k = tp.length;
+      if (fp.length != k || fn.length != k) {
+        throw new IllegalArgumentException("tp, fp and fn differ in labels");
+      }
+      long stp = 0;
+      long sfp = 0;
+      long sfn = 0;
+      double f1 = 0;
+      int present = 0;
+      for (int l = 0; l < k; l++) {
+        stp += tp[l];
+        sfp += fp[l];
+        sfn += fn[l];
+        if (tp[l] + fp[l] + fn[l] == 0) {
+          continue;
+        }
+        present++;
+        f1 += 2.0 * tp[l] / (2.0 * tp[l] + fp[l] + fn[l]);
+      }
+      double cells = (double) rows * k;
+      return new Multilabel(
+          k,
+          stp + sfp + sfn == 0 ? Double.NaN : 2.0 * stp / (2.0 * stp + sfp + sfn),
+          present == 0 ? Double.NaN : f1 / present,
+          cells == 0 ? Double.NaN : (sfp + sfn) / cells,
+          rows == 0 ? Double.NaN : (double) exactRows / rows,
+          tp.clone(),
+          fp.clone(),
+          fn.clone());
+    }
+  }
+
+  /**
+   * Metrics of a regressor with several targets, each target on its own and their mean.
+   *
+   * @param rmse per target, the root mean squared error
+   * @param mae per target, the mean absolute error
+   * @param r2 per target, the coefficient of determination; NaN for a target whose labels do not
+   *     vary
+   * @param rmseMean the mean of the targets' RMSE
+   * @param maeMean the mean of the targets' MAE
+   * @param r2Mean the mean of the targets' R² (uniform average), over targets whose labels vary;
+   *     null when none does
+   */
+  public record MultiTarget(
+      double[] rmse, double[] mae, double[] r2, double rmseMean, double maeMean, Double r2Mean) {
+
+    /** The number of targets. */
+    public int targets() {
+      return rmse.length;
+    }
+
+    /**
+     * Metrics from per-target sums over {@code n} rows: squared and absolute errors, and the
+     * labels' population variance.
+     */
+    public static MultiTarget of(
+        long n, double[] squaredErrors, double[] absoluteErrors, double[] var) {
+      int t = squaredErrors.length;
+      if (absoluteErrors.length != t || var.length != t) {
+        throw new IllegalArgumentException("the per-target sums differ in targets");
+      }
+      double[] rmse = new double[t];
+      double[] mae = new double[t];
+      double[] r2 = new double[t];
+      double sr = 0;
+      double sm = 0;
+      double s2 = 0;
+      int varying = 0;
+      for (int i = 0; i < t; i++) {
+        Regression one = Regression.of(n, squaredErrors[i], absoluteErrors[i], var[i]);
+        rmse[i] = one.rmse();
+        mae[i] = one.mae();
+        r2[i] = one.r2() == null ? Double.NaN : one.r2();
+        sr += rmse[i];
+        sm += mae[i];
+        if (one.r2() != null) {
+          s2 += one.r2();
+          varying++;
+        }
+      }
+      return new MultiTarget(
+          rmse,
+          mae,
+          r2,
+          t == 0 ? Double.NaN : sr / t,
+          t == 0 ? Double.NaN : sm / t,
+          varying == 0 ? null : s2 / varying);
     }
   }
 

@@ -23,6 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -34,6 +35,13 @@ import org.apache.spark.storage.StorageLevel;
  * precision/recall/F1, ROC AUC over {@value #BINARY_BINS} score bins (two classes) or {@value
  * #MULTI_BINS} per class (one-vs-rest, more classes), log loss, the confusion matrix and ten
  * calibration bins. Regressors get RMSE, MAE and R².
+ *
+ * <p>When the label column is an array, the rows' {@code predictions} array is evaluated against it
+ * element by element: multilabel models (rows with {@code probabilities}) get micro and macro F1,
+ * Hamming loss and subset accuracy, a prediction counting positive when it is at least 0.5 and a
+ * label when it is 1; regressors with several targets (no {@code probabilities}) get RMSE, MAE and
+ * R² per target and their means. A row whose label array has another length than its predictions, a
+ * null element or (multilabel) a value other than 0 and 1 is counted as unusable.
  */
 public final class Evaluator {
   /** Score bins for the ROC curve of a binary classifier. */
@@ -60,6 +68,9 @@ public final class Evaluator {
    */
   public static Map<String, Evaluation> evaluate(
       Dataset<Row> predictions, Dataset<Row> labels, List<String> keys, String labelColumn) {
+    if (labels.schema().apply(labelColumn).dataType() instanceof ArrayType) {
+      return arrays(predictions, labels, keys, labelColumn);
+    }
     List<Column> left = new ArrayList<>();
     List<Column> right = new ArrayList<>();
     for (String k : keys) {
@@ -229,6 +240,154 @@ public final class Evaluator {
               unusable.getOrDefault(v, 0L),
               Evaluation.Classification.of(m, loss.getOrDefault(v, 0.0), aucBins, calibration),
               null));
+    }
+  }
+
+  /** The evaluation of {@code predictions} arrays against array labels. */
+  private static Map<String, Evaluation> arrays(
+      Dataset<Row> predictions, Dataset<Row> labels, List<String> keys, String labelColumn) {
+    Map<String, Evaluation> out = new TreeMap<>();
+    if (!java.util.Arrays.asList(predictions.columns()).contains("predictions")) {
+      return out; // a table of one-value predictions: nothing to hold an array label against
+    }
+    List<Column> left = new ArrayList<>();
+    List<Column> right = new ArrayList<>();
+    for (String k : keys) {
+      left.add(col(k));
+      right.add(col(k));
+    }
+    left.add(functions.concat_ws(":", col("model_name"), col("model_version")).as(V));
+    left.add(col("predictions").cast("array<double>").as("__p"));
+    left.add(col("probabilities").isNotNull().as("__ml"));
+    right.add(col(labelColumn).cast("array<double>").as(Y));
+    Dataset<Row> joined =
+        predictions
+            .select(left.toArray(Column[]::new))
+            .where(col("__p").isNotNull())
+            .join(
+                labels.where(col(labelColumn).isNotNull()).select(right.toArray(Column[]::new)),
+                scala.collection.JavaConverters.asScalaBuffer(keys).toSeq())
+            .withColumn(
+                "__ok",
+                functions
+                    .size(col("__p"))
+                    .equalTo(functions.size(col(Y)))
+                    .and(functions.expr("forall(__label, y -> y IS NOT NULL)"))
+                    .and(
+                        functions
+                            .not(col("__ml"))
+                            .or(functions.expr("forall(__label, y -> y = 0 OR y = 1)"))))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, long[]> rows = new HashMap<>(); // per version: usable, unusable, exact
+      // cell code: 2 * label + predicted, so 0 TN, 1 FP, 2 FN, 3 TP
+      Column codes =
+          functions.expr(
+              "zip_with(__p, __label, (p, y) -> CAST(2 * y + IF(p >= 0.5, 1, 0) AS INT))");
+      for (Row r :
+          joined
+              .groupBy(col(V))
+              .agg(
+                  sum(when(col("__ok"), 1).otherwise(0)).as("ok"),
+                  sum(when(col("__ok"), 0).otherwise(1)).as("bad"),
+                  sum(when(
+                              col("__ok")
+                                  .and(
+                                      functions.expr(
+                                          "forall(zip_with(__p, __label, (p, y) ->"
+                                              + " IF(p >= 0.5, 1, 0) = y), x -> x)")),
+                              1)
+                          .otherwise(0))
+                      .as("exact"))
+              .collectAsList()) {
+        rows.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+      }
+      Dataset<Row> usable = joined.where(col("__ok"));
+      Map<String, TreeMap<Integer, long[]>> cells = new HashMap<>();
+      for (Row r :
+          usable
+              .where(col("__ml"))
+              .select(col(V), functions.posexplode(codes).as(new String[] {"t", "c"}))
+              .groupBy(col(V), col("t"), col("c"))
+              .count()
+              .collectAsList()) {
+        cells.computeIfAbsent(r.getString(0), x -> new TreeMap<>())
+                .computeIfAbsent(r.getInt(1), x -> new long[4])[r.getInt(2)] +=
+            r.getLong(3);
+      }
+      cells.forEach(
+          (v, byLabel) -> {
+            int k = byLabel.lastKey() + 1;
+            long[] tp = new long[k];
+            long[] fp = new long[k];
+            long[] fn = new long[k];
+            byLabel.forEach(
+                (l, c) -> {
+                  tp[l] = c[3];
+                  fp[l] = c[1];
+                  fn[l] = c[2];
+                });
+            long[] n = rows.get(v);
+            out.put(
+                v,
+                new Evaluation(
+                    labelColumn,
+                    n[0],
+                    n[1],
+                    null,
+                    null,
+                    Evaluation.Multilabel.of(tp, fp, fn, n[0], n[2]),
+                    null));
+          });
+      Map<String, TreeMap<Integer, double[]>> targets = new HashMap<>();
+      for (Row r :
+          usable
+              .where(functions.not(col("__ml")))
+              .select(
+                  col(V),
+                  functions
+                      .posexplode(
+                          functions.expr(
+                              "zip_with(__p, __label, (p, y) -> named_struct('e', p - y, 'y', y))"))
+                      .as(new String[] {"t", "c"}))
+              .groupBy(col(V), col("t"))
+              .agg(
+                  count(lit(1)).as("n"),
+                  sum(pow(col("c.e"), 2)).as("se"),
+                  sum(abs(col("c.e"))).as("ae"),
+                  var_pop(col("c.y")).as("var"))
+              .collectAsList()) {
+        targets
+            .computeIfAbsent(r.getString(0), x -> new TreeMap<>())
+            .put(r.getInt(1), new double[] {r.getDouble(3), r.getDouble(4), r.getDouble(5)});
+      }
+      targets.forEach(
+          (v, byTarget) -> {
+            int t = byTarget.lastKey() + 1;
+            double[] se = new double[t];
+            double[] ae = new double[t];
+            double[] var = new double[t];
+            byTarget.forEach(
+                (i, x) -> {
+                  se[i] = x[0];
+                  ae[i] = x[1];
+                  var[i] = x[2];
+                });
+            long[] n = rows.get(v);
+            out.put(
+                v,
+                new Evaluation(
+                    labelColumn,
+                    n[0],
+                    n[1],
+                    null,
+                    null,
+                    null,
+                    Evaluation.MultiTarget.of(n[0], se, ae, var)));
+          });
+      return out;
+    } finally {
+      joined.unpersist();
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param table the prediction table
  * @param tableVersion the Delta version read
  * @param ds the date compared
- * @param kind {@code classification} or {@code regression}
+ * @param kind {@code classification}, {@code regression}, or {@code embedding} (no version wrote a
+ *     prediction value; only embeddings)
  * @param baseline {@code name:version} the others are compared with
  * @param reference what {@code psi_vs_reference} compares with ({@code ds=...} or {@code run=...}),
  *     or null
@@ -65,6 +66,8 @@ public record Report(
    * @param psiEdges the baseline's score deciles, the PSI bins' inner edges
    * @param metrics every named metric it has, and its deltas against the baseline
    * @param checks the thresholds applied to it
+   * @param embeddings its embeddings against the baseline's; null for the baseline, and when the
+   *     table has no embeddings of both
    */
   public record VersionReport(
       String name,
@@ -77,7 +80,8 @@ public record Report(
       long[] histogram,
       double[] psiEdges,
       Map<String, Double> metrics,
-      List<Thresholds.Check> checks) {
+      List<Thresholds.Check> checks,
+      EmbeddingComparison embeddings) {
 
     public VersionReport {
       metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));

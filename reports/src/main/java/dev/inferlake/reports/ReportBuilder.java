@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.inferlake.reports.internal.Embeddings;
 import dev.inferlake.reports.internal.Rows;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -35,7 +36,8 @@ import org.apache.spark.sql.functions;
  */
 public final class ReportBuilder {
   /**
-   * The prediction table's own columns (as the executors write them); every other column is a key.
+   * The prediction table's own columns (as the executors write them); every other column but the
+   * {@link #OPTIONAL_PREDICTION_COLUMNS} is a key.
    */
   public static final List<String> PREDICTION_COLUMNS =
       List.of(
@@ -47,6 +49,14 @@ public final class ReportBuilder {
           "run_id",
           "ds",
           "scored_at");
+
+  /**
+   * The prediction table's columns that runs add only when a task needs them ({@code label} of
+   * classifiers with class names, {@code predictions} of multilabel and multi-target models, {@code
+   * embedding}, and the stored {@code outputs}); never keys either.
+   */
+  public static final List<String> OPTIONAL_PREDICTION_COLUMNS =
+      List.of("label", "predictions", "embedding", "outputs");
 
   private static final String V = "__version";
   private static final String S = "__score";
@@ -98,6 +108,13 @@ public final class ReportBuilder {
     ids.keySet().stream().filter(l -> !l.equals(baseline)).forEach(order::add);
 
     boolean classification = preds.where(col("probabilities").isNotNull()).limit(1).count() > 0;
+    boolean embeddings = Arrays.asList(all.columns()).contains("embedding");
+    String kind =
+        classification
+            ? "classification"
+            : embeddings && preds.where(col("prediction").isNotNull()).limit(1).count() == 0
+                ? "embedding"
+                : "regression";
     // The date's predictions, reduced to what the passes below read, cached for them.
     List<Column> kept = new ArrayList<>();
     keys.forEach(k -> kept.add(col(k)));
@@ -124,7 +141,9 @@ public final class ReportBuilder {
           runs,
           baseline,
           order,
-          classification);
+          classification,
+          kind,
+          embeddings);
     } finally {
       scored.unpersist();
     }
@@ -145,7 +164,9 @@ public final class ReportBuilder {
       Map<String, RunRecord> runs,
       String baseline,
       List<String> order,
-      boolean classification) {
+      boolean classification,
+      String kind,
+      boolean embeddings) {
 
     double[] edges = histogramEdges(scored, classification);
     Map<String, long[]> histograms = histogram(scored, edges);
@@ -158,7 +179,10 @@ public final class ReportBuilder {
     long[] baseCounts = decileCounts.get(baseline);
     for (String v : order) {
       psiEdges.put(v, baseDeciles);
-      psiBase.put(v, Psi.of(baseCounts, decileCounts.getOrDefault(v, new long[baseCounts.length])));
+      if (baseCounts != null) { // null: the baseline has no score (embeddings only)
+        psiBase.put(
+            v, Psi.of(baseCounts, decileCounts.getOrDefault(v, new long[baseCounts.length])));
+      }
     }
     Map<String, Double> psiRef = reference(request.reference(), all, scored, order, notes);
 
@@ -192,9 +216,26 @@ public final class ReportBuilder {
       }
     }
 
+    Map<String, EmbeddingComparison> embedded = new HashMap<>();
+    if (embeddings) {
+      for (String v : order.subList(1, order.size())) {
+        EmbeddingComparison c = Embeddings.compare(preds, keys, baseline, v);
+        if (c != null) {
+          embedded.put(v, c);
+          if (c.widthNote() != null) {
+            notes.add(c.widthNote());
+          }
+        }
+      }
+    }
+
     Map<String, Double> baseMetrics =
         ReportMetrics.of(
-            runs.get(baseline), evaluations.get(baseline), 0.0, psiRef.get(baseline), 1.0);
+            runs.get(baseline),
+            evaluations.get(baseline),
+            baseCounts == null ? null : 0.0,
+            psiRef.get(baseline),
+            1.0);
     List<Report.VersionReport> versions = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
       String v = order.get(i);
@@ -202,7 +243,12 @@ public final class ReportBuilder {
       Map<String, Double> m =
           ReportMetrics.withDeltas(
               ReportMetrics.of(
-                  runs.get(v), evaluations.get(v), psiBase.get(v), psiRef.get(v), agreement[0][i]),
+                  runs.get(v),
+                  evaluations.get(v),
+                  psiBase.get(v),
+                  psiRef.get(v),
+                  agreement[0][i],
+                  embedded.get(v)),
               baseMetrics);
       versions.add(
           new Report.VersionReport(
@@ -216,7 +262,8 @@ public final class ReportBuilder {
               histograms.getOrDefault(v, new long[edges.length - 1]),
               psiEdges.get(v),
               m,
-              Thresholds.check(request.rules(), m)));
+              Thresholds.check(request.rules(), m),
+              embedded.get(v)));
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("generated_at", Instant.now().toString());
@@ -232,7 +279,7 @@ public final class ReportBuilder {
         table,
         tableVersion,
         ds,
-        classification ? "classification" : "regression",
+        kind,
         baseline,
         request.reference() == null ? null : referenceLabel(request.reference()),
         versions,
@@ -253,7 +300,7 @@ public final class ReportBuilder {
     List<String> keys = new ArrayList<>();
     List<String> columns = Arrays.asList(all.columns());
     for (String c : columns) {
-      if (!PREDICTION_COLUMNS.contains(c)) {
+      if (!PREDICTION_COLUMNS.contains(c) && !OPTIONAL_PREDICTION_COLUMNS.contains(c)) {
         keys.add(c);
       }
     }

@@ -18,6 +18,16 @@ public final class ReportMetrics {
           "rmse",
           "mae",
           "r2",
+          "f1_micro",
+          "hamming_loss",
+          "subset_accuracy",
+          "rmse_mean",
+          "mae_mean",
+          "r2_mean",
+          "embedding_cosine_mean",
+          "embedding_cosine_p1",
+          "embedding_cosine_p5",
+          "embedding_nn_overlap",
           "psi_vs_baseline",
           "psi_vs_reference",
           "agreement_with_baseline",
@@ -36,6 +46,9 @@ public final class ReportMetrics {
           "log_loss",
           "rmse",
           "mae",
+          "hamming_loss",
+          "rmse_mean",
+          "mae_mean",
           "psi_vs_baseline",
           "psi_vs_reference",
           "batch_p50_ms",
@@ -54,6 +67,22 @@ public final class ReportMetrics {
       Double psiVsBaseline,
       Double psiVsReference,
       Double agreementWithBaseline) {
+    return of(run, evaluation, psiVsBaseline, psiVsReference, agreementWithBaseline, null);
+  }
+
+  /**
+   * One version's metrics by name, with how its embeddings compare with the baseline's; a metric it
+   * lacks is absent.
+   *
+   * @param embeddings the version's embeddings against the baseline's, or null
+   */
+  public static Map<String, Double> of(
+      RunRecord run,
+      Evaluation evaluation,
+      Double psiVsBaseline,
+      Double psiVsReference,
+      Double agreementWithBaseline,
+      EmbeddingComparison embeddings) {
     Map<String, Double> m = new LinkedHashMap<>();
     if (evaluation != null && evaluation.classification() != null) {
       Evaluation.Classification c = evaluation.classification();
@@ -69,6 +98,27 @@ public final class ReportMetrics {
       put(m, "rmse", r.rmse());
       put(m, "mae", r.mae());
       put(m, "r2", r.r2());
+    }
+    if (evaluation != null && evaluation.multilabel() != null) {
+      Evaluation.Multilabel l = evaluation.multilabel();
+      put(m, "f1_macro", l.f1Macro());
+      put(m, "f1_micro", l.f1Micro());
+      put(m, "hamming_loss", l.hammingLoss());
+      put(m, "subset_accuracy", l.subsetAccuracy());
+    }
+    if (evaluation != null && evaluation.multiTarget() != null) {
+      Evaluation.MultiTarget t = evaluation.multiTarget();
+      put(m, "rmse_mean", t.rmseMean());
+      put(m, "mae_mean", t.maeMean());
+      put(m, "r2_mean", t.r2Mean());
+    }
+    if (embeddings != null) {
+      if (embeddings.cosine() != null) {
+        put(m, "embedding_cosine_mean", embeddings.cosine().mean());
+        put(m, "embedding_cosine_p1", embeddings.cosine().p1());
+        put(m, "embedding_cosine_p5", embeddings.cosine().p5());
+      }
+      put(m, "embedding_nn_overlap", embeddings.neighbourOverlap());
     }
     put(m, "psi_vs_baseline", psiVsBaseline);
     put(m, "psi_vs_reference", psiVsReference);

@@ -133,12 +133,42 @@ public final class ReportWriter {
           rn.put("device", run.model().device());
         }
       }
+      if (v.embeddings() != null) {
+        EmbeddingComparison c = v.embeddings();
+        ObjectNode em = n.putObject("embeddings");
+        em.put("against", r.baseline());
+        em.put("keys", c.keys());
+        if (c.cosine() != null) {
+          em.put("cosine_keys", c.cosine().keys());
+          putFinite(em, "cosine_mean", c.cosine().mean());
+          putFinite(em, "cosine_p1", c.cosine().p1());
+          putFinite(em, "cosine_p5", c.cosine().p5());
+          em.put("cosine_resolution", EmbeddingSimilarity.COSINE_RESOLUTION);
+        }
+        em.put("sample_keys", c.sampleKeys());
+        em.put("neighbours", c.neighbours());
+        putFinite(em, "nn_overlap", c.neighbourOverlap());
+      }
       if (v.evaluation() != null) {
         Evaluation e = v.evaluation();
         ObjectNode en = n.putObject("evaluation");
         en.put("label_column", e.labelColumn());
         en.put("labelled_rows", e.labelledRows());
         en.put("unusable_labels", e.unusableLabels());
+        if (e.multilabel() != null) {
+          Evaluation.Multilabel l = e.multilabel();
+          en.put("labels", l.labels());
+          longs(en.putArray("true_positives"), l.truePositives());
+          longs(en.putArray("false_positives"), l.falsePositives());
+          longs(en.putArray("false_negatives"), l.falseNegatives());
+        }
+        if (e.multiTarget() != null) {
+          Evaluation.MultiTarget t = e.multiTarget();
+          en.put("targets", t.targets());
+          doubles(en.putArray("rmse"), t.rmse());
+          doubles(en.putArray("mae"), t.mae());
+          doubles(en.putArray("r2"), t.r2());
+        }
         if (e.classification() != null) {
           Evaluation.Classification c = e.classification();
           en.put("classes", c.classes());
@@ -188,7 +218,107 @@ public final class ReportWriter {
     }
   }
 
+  private static void longs(ArrayNode a, long[] values) {
+    for (long x : values) {
+      a.add(x);
+    }
+  }
+
+  private static void doubles(ArrayNode a, double[] values) {
+    for (double x : values) {
+      if (Double.isFinite(x)) {
+        a.add(x);
+      } else {
+        a.addNull();
+      }
+    }
+  }
+
+  private static void putFinite(ObjectNode o, String name, double x) {
+    if (Double.isFinite(x)) {
+      o.put(name, x);
+    } else {
+      o.putNull(name);
+    }
+  }
+
   // ---------------------------------------------------------------- tables shared by MD and HTML
+
+  /** Whether any version has embeddings compared with the baseline's. */
+  private static boolean hasEmbeddings(Report r) {
+    return r.versions().stream().anyMatch(v -> v.embeddings() != null);
+  }
+
+  /** How the embedding comparison was made, in one sentence. */
+  private static String embeddingMethod(Report r) {
+    return String.format(
+        Locale.ROOT,
+        "Each version's embedding column against the baseline %s's, on the keys both embedded:"
+            + " cosine similarity per key (mean, and 1st and 5th percentiles to %.4f), and the"
+            + " overlap of each key's %d nearest neighbours by cosine within a sample of up to"
+            + " %,d keys (the keys with the smallest xxhash64 of the key columns, the same on"
+            + " every run).",
+        r.baseline(),
+        EmbeddingSimilarity.COSINE_RESOLUTION,
+        EmbeddingSimilarity.NEIGHBOURS,
+        EmbeddingSimilarity.SAMPLE);
+  }
+
+  private static List<List<String>> embeddingTable(Report r) {
+    List<List<String>> t = new ArrayList<>();
+    t.add(
+        List.of(
+            "version",
+            "keys",
+            "cosine mean",
+            "cosine p1",
+            "cosine p5",
+            "sample keys",
+            "nearest-neighbour overlap@" + EmbeddingSimilarity.NEIGHBOURS));
+    for (Report.VersionReport v : r.versions()) {
+      EmbeddingComparison c = v.embeddings();
+      if (c == null) {
+        continue;
+      }
+      EmbeddingSimilarity.Cosine cos = c.cosine();
+      t.add(
+          List.of(
+              v.label(),
+              count(c.keys()),
+              cos == null ? "-" : fixed(cos.mean()),
+              cos == null ? "-" : fixed(cos.p1()),
+              cos == null ? "-" : fixed(cos.p5()),
+              count(c.sampleKeys()),
+              fixed(c.neighbourOverlap())));
+    }
+    return t;
+  }
+
+  /** Per-target errors of the versions with several targets. */
+  private static List<List<String>> targetTable(Report r) {
+    List<List<String>> t = new ArrayList<>();
+    t.add(List.of("version", "target", "rmse", "mae", "r2"));
+    for (Report.VersionReport v : r.versions()) {
+      if (v.evaluation() == null || v.evaluation().multiTarget() == null) {
+        continue;
+      }
+      Evaluation.MultiTarget m = v.evaluation().multiTarget();
+      for (int i = 0; i < m.targets(); i++) {
+        t.add(
+            List.of(
+                v.label(),
+                String.valueOf(i),
+                fixed(m.rmse()[i]),
+                fixed(m.mae()[i]),
+                fixed(m.r2()[i])));
+      }
+    }
+    return t;
+  }
+
+  private static String fixed(double x) {
+    return Double.isFinite(x) ? String.format(Locale.ROOT, "%.4f", x) : "-";
+  }
 
   /** A table as rows of cells; the first row is the header. */
   private static List<List<String>> versionTable(Report r) {
@@ -326,15 +456,27 @@ public final class ReportWriter {
     sb.append("## Metrics (delta against the baseline)\n\n")
         .append(md(metricTable(r)))
         .append('\n');
+    if (hasEmbeddings(r)) {
+      sb.append("## Embedding similarity\n\n")
+          .append(embeddingMethod(r))
+          .append("\n\n")
+          .append(md(embeddingTable(r)))
+          .append('\n');
+    }
+    if (targetTable(r).size() > 1) {
+      sb.append("## Errors per target\n\n").append(md(targetTable(r))).append('\n');
+    }
     sb.append("## Thresholds\n\n").append(md(checkTable(r))).append('\n');
-    sb.append("## Agreement\n\n")
-        .append("Share of keys on which two versions agree")
-        .append(
-            r.kind().equals("classification")
-                ? " (same class).\n\n"
-                : String.format(Locale.ROOT, " (within %g).%n%n", r.agreementTolerance()))
-        .append(md(agreementTable(r)))
-        .append('\n');
+    if (!r.kind().equals("embedding")) { // no prediction values to agree on
+      sb.append("## Agreement\n\n")
+          .append("Share of keys on which two versions agree")
+          .append(
+              r.kind().equals("classification")
+                  ? " (same class).\n\n"
+                  : String.format(Locale.ROOT, " (within %g).%n%n", r.agreementTolerance()))
+          .append(md(agreementTable(r)))
+          .append('\n');
+    }
     if (!r.notes().isEmpty()) {
       sb.append("## Notes\n\n");
       r.notes().forEach(n -> sb.append("- ").append(n).append('\n'));
@@ -388,8 +530,19 @@ public final class ReportWriter {
     sb.append("<h2>Versions</h2>\n").append(htmlTable(versionTable(r)));
     sb.append("<h2>Metrics</h2>\n<p>Each value with its difference from the baseline.</p>\n")
         .append(htmlTable(metricTable(r)));
+    if (hasEmbeddings(r)) {
+      sb.append("<h2>Embedding similarity</h2>\n<p>")
+          .append(esc(embeddingMethod(r)))
+          .append("</p>\n")
+          .append(htmlTable(embeddingTable(r)));
+    }
+    if (targetTable(r).size() > 1) {
+      sb.append("<h2>Errors per target</h2>\n").append(htmlTable(targetTable(r)));
+    }
     sb.append("<h2>Thresholds</h2>\n").append(htmlTable(checkTable(r)));
-    sb.append("<h2>Agreement</h2>\n").append(htmlTable(agreementTable(r)));
+    if (!r.kind().equals("embedding")) {
+      sb.append("<h2>Agreement</h2>\n").append(htmlTable(agreementTable(r)));
+    }
     sb.append("<h2>Charts</h2>\n");
     for (Charts.Image c : Charts.draw(r)) {
       sb.append("<figure id=\"chart-")

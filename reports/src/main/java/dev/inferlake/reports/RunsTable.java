@@ -160,7 +160,13 @@ public final class RunsTable {
   static Row toRow(RunRecord r) {
     RunRecord.Batches b = r.batches();
     RunRecord.ModelCost m = r.model();
-    Evaluation e = r.evaluation();
+    // The table has columns for classifiers and one-target regressors only: a multilabel or
+    // multi-target evaluation is not kept here (a report computes it from --labels).
+    Evaluation e =
+        r.evaluation() == null
+                || (r.evaluation().classification() == null && r.evaluation().regression() == null)
+            ? null
+            : r.evaluation();
     Evaluation.Classification c = e == null ? null : e.classification();
     Evaluation.Regression g = e == null ? null : e.regression();
     return RowFactory.create(

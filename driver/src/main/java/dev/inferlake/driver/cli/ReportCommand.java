@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
       "batch latency and size (from the runs table), accuracy (stored by runs with",
       "evaluate.label, or computed now from --labels), score distributions, PSI against the",
       "baseline and a reference, agreement between versions, and pass/fail thresholds.",
-      "Writes report.html (self-contained, with charts), report.md and report.json."
+      "Embeddings (the embedding column) are compared with the baseline's by per-key cosine",
+      "similarity and nearest-neighbour overlap; array labels give multilabel and per-target",
+      "metrics. Writes report.html (self-contained, with charts), report.md and report.json."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

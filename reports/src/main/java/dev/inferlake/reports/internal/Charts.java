@@ -91,7 +91,9 @@ public final class Charts {
         out.add(png("accuracy", "Accuracy by version", c));
       }
     }
-    out.add(png("histogram", "Score distribution by version", histogram(report, labels)));
+    if (!report.kind().equals("embedding")) { // embeddings only: no score to draw
+      out.add(png("histogram", "Score distribution by version", histogram(report, labels)));
+    }
     for (Report.VersionReport v : evaluated) {
       Evaluation.Classification c = v.evaluation().classification();
       if (c != null && c.classes() <= 20) {
