@@ -80,9 +80,11 @@ final class ModelShipping implements AutoCloseable {
     int next = 0;
     for (ResolvedModel m : resolved) {
       List<InputBinding> bindings = new ArrayList<>();
-      for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
+      List<TensorSpec> inputs = m.manifest().modelSignature().inputs();
+      for (int k = 0; k < inputs.size(); k++) {
         List<String> columns = input.columnsPerInput().get(next++);
-        bindings.add(InputBinding.bind(inSpec, columns, schema, m.spec().label()));
+        Long vocab = m.manifest().inputs().get(k).vocabSize(); // declared in the package, or null
+        bindings.add(InputBinding.bind(inputs.get(k), columns, schema, m.spec().label(), vocab));
       }
       out.add(new Bound(bindings, chooseOutput(m)));
     }
