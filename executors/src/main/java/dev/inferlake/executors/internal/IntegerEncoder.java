@@ -27,7 +27,9 @@ final class IntegerEncoder extends StagedEncoder {
   private final long min;
   private final long max;
 
-  /** Ids are below this; {@link Long#MAX_VALUE} when no vocabulary is declared. */
+  /** Whether the package declares a vocabulary: ids in {@code [0, vocab)}. */
+  private final boolean hasVocab;
+
   private final long vocab;
 
   private final String typeName;
@@ -56,7 +58,8 @@ final class IntegerEncoder extends StagedEncoder {
           case UINT8 -> 255;
           case FLOAT, DOUBLE, BOOL, FLOAT16, STRING, OTHER -> throw new IllegalStateException();
         };
-    this.vocab = binding.vocabSize() == null ? Long.MAX_VALUE : binding.vocabSize();
+    this.hasVocab = binding.vocabSize() != null;
+    this.vocab = hasVocab ? binding.vocabSize() : 0;
     this.typeName = binding.elementType().lowerName();
     this.staging = new long[Math.multiplyExact(batchSize, perRow)];
   }
@@ -101,7 +104,7 @@ final class IntegerEncoder extends StagedEncoder {
     if (v < min || v > max) {
       return outOfRange(String.valueOf(v), range());
     }
-    if (v >= vocab || (vocab != Long.MAX_VALUE && v < 0)) {
+    if (hasVocab && (v < 0 || v >= vocab)) {
       return outOfRange(String.valueOf(v), vocabulary());
     }
     staging[at] = v;
@@ -120,7 +123,11 @@ final class IntegerEncoder extends StagedEncoder {
     if (d < min || d >= (double) max + 1) {
       return outOfRange(shown, range());
     }
-    return putLong(at, (long) d);
+    if (hasVocab && (d < 0 || d >= vocab)) {
+      return outOfRange(shown, vocabulary());
+    }
+    staging[at] = (long) d;
+    return null;
   }
 
   private String range() {
