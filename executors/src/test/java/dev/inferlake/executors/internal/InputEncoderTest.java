@@ -342,6 +342,24 @@ class InputEncoderTest {
             + " int8, uint8 and bool inputs",
         half.getMessage());
 
+    InferlakeException other =
+        assertThrows(
+            InferlakeException.class,
+            () -> InputBinding.bind(spec(ElementType.OTHER, 1), List.of("f"), schema, "m:v1"));
+    assertEquals(
+        "input 'x' of model 'm:v1' (other[-1, 1]) has an element type inferlake does not feed; it"
+            + " feeds float, double, int64, int32, int8, uint8 and bool inputs",
+        other.getMessage());
+    InferlakeException dynamic =
+        assertThrows(
+            InferlakeException.class,
+            () -> InputBinding.bind(spec(ElementType.INT64, -1), List.of("f"), schema, "m:v1"));
+    assertEquals(ErrorKind.MODEL, dynamic.kind());
+    assertEquals(
+        "input 'x' of model 'm:v1' (int64[-1, -1]) has a dynamic dimension after the batch"
+            + " dimension; only the batch dimension may be dynamic",
+        dynamic.getMessage());
+
     InferlakeException floatIntoBool =
         assertThrows(
             InferlakeException.class,
