@@ -3,6 +3,7 @@ package dev.inferlake.driver;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -266,6 +267,45 @@ class TypedInputsIT {
         unknown.errorLine());
     assertFalse(
         Files.exists(Path.of(registry, "rec", "bad")), "a refused registration writes nothing");
+  }
+
+  @Test
+  void theRegistryShowsADeclaredVocabulary() {
+    Cli r = Cli.run("model", "--registry", registry, "inspect", "rec:v1");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("input      ids int64[-1, 1] vocabulary 10\n"), r.out());
+    assertTrue(r.out().contains("input      x float[-1, 2]\n"), r.out());
+  }
+
+  @Test
+  void aJobDeclaresTheVocabularyOfAModelReadFromAFile() {
+    Path file = V1.writeTo(dir, "rec-file.onnx");
+    Path in = input("file-in", 30, rows -> rows.get(12)[1] = 10L);
+    String table = dir.resolve("file-out").toString();
+    JobSpecBuilder job =
+        JobSpecBuilder.create()
+            .input(in)
+            .key("id")
+            .features("ids", "item")
+            .features("x", "a", "b")
+            .model(JobSpecBuilder.Model.of("rec", "f1").path(file).vocabSize("ids", VOCAB))
+            .onInvalid(dev.inferlake.executors.OnInvalid.QUARANTINE)
+            .output(table);
+    Cli r = Cli.run("run", "--job", job.writeTo(dir.resolve("file.yaml")).toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals(
+        List.of("12 out_of_range item 10 (outside the vocabulary, 0 to 9)"),
+        quarantine(table + "_quarantine", "f1"));
+    assertEquals(29, spark.read().format("delta").load(table).count());
+
+    JobSpecBuilder floats = job.copy();
+    floats.model(JobSpecBuilder.Model.of("rec", "f2").path(file).vocabSize("x", 3));
+    Cli bad = Cli.run("run", "--job", floats.writeTo(dir.resolve("file-bad.yaml")).toString());
+    assertEquals(2, bad.exitCode(), bad.err());
+    assertEquals(
+        "inferlake: vocabulary size for input 'x' of model 'rec:f2' (float[-1, 2]): only integer"
+            + " inputs (int64, int32, int8, uint8) hold ids",
+        bad.errorLine());
   }
 
   @Test

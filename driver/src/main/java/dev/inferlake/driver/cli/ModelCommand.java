@@ -369,7 +369,12 @@ public final class ModelCommand implements Runnable {
       out.printf(
           "signed     %s%n", m.signature() == null ? "no" : "yes, key " + m.signature().keyId());
       for (ModelManifest.Tensor t : m.inputs()) {
-        out.printf("input      %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
+        out.printf(
+            "input      %s %s%s%s%n",
+            t.name(),
+            t.type(),
+            Arrays.toString(t.shape()),
+            t.vocabSize() == null ? "" : " vocabulary " + t.vocabSize());
       }
       for (ModelManifest.Tensor t : m.outputs()) {
         out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
