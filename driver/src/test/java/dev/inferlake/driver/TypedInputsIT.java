@@ -275,6 +275,24 @@ class TypedInputsIT {
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("input      ids int64[-1, 1] vocabulary 10\n"), r.out());
     assertTrue(r.out().contains("input      x float[-1, 2]\n"), r.out());
+
+    Cli fp16 =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "compress",
+            "--from",
+            "rec:v1",
+            "--to",
+            "v1-fp16",
+            "--method",
+            "fp16");
+    assertEquals(0, fp16.exitCode(), fp16.err());
+    Cli compressed = Cli.run("model", "--registry", registry, "inspect", "rec:v1-fp16");
+    assertTrue(
+        compressed.out().contains("input      ids int64[-1, 1] vocabulary 10\n"),
+        "a compressed version takes the same ids: " + compressed.out());
   }
 
   @Test
