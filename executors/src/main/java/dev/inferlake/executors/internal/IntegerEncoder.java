@@ -94,8 +94,8 @@ final class IntegerEncoder extends StagedEncoder {
       case INT -> putLong(at, src.getInt(i));
       case SHORT -> putLong(at, src.getShort(i));
       case BYTE -> putLong(at, src.getByte(i));
-      case DOUBLE -> putWhole(at, src.getDouble(i), String.valueOf(src.getDouble(i)));
-      case FLOAT -> putWhole(at, src.getFloat(i), String.valueOf(src.getFloat(i)));
+      case DOUBLE -> putWhole(at, src.getDouble(i), false);
+      case FLOAT -> putWhole(at, src.getFloat(i), true);
       case BOOLEAN -> throw unbound(from);
     };
   }
@@ -111,23 +111,32 @@ final class IntegerEncoder extends StagedEncoder {
     return null;
   }
 
-  /** A float or double that must hold a whole number in range; {@code shown} as written. */
-  private Invalid putWhole(int at, double d, String shown) {
+  /**
+   * A float or double that must hold a whole number in range; messages show it as its column type
+   * writes it ({@code fromFloat}).
+   */
+  private Invalid putWhole(int at, double d, boolean fromFloat) {
     if (!Double.isFinite(d)) {
-      return new Invalid(Invalid.Reason.NOT_FINITE, "", shown);
+      return new Invalid(Invalid.Reason.NOT_FINITE, "", shown(d, fromFloat));
     }
     if (d != Math.rint(d)) {
-      return notExact(shown, "not a whole number; " + typeName + " holds integers only");
+      return notExact(
+          shown(d, fromFloat), "not a whole number; " + typeName + " holds integers only");
     }
     // (double) max + 1 is exact for every range here, 2^63 included; a long cast would saturate
     if (d < min || d >= (double) max + 1) {
-      return outOfRange(shown, range());
+      return outOfRange(shown(d, fromFloat), range());
     }
     if (hasVocab && (d < 0 || d >= vocab)) {
-      return outOfRange(shown, vocabulary());
+      return outOfRange(shown(d, fromFloat), vocabulary());
     }
     staging[at] = (long) d;
     return null;
+  }
+
+  /** Built only for a bad value: valid rows allocate nothing. */
+  private static String shown(double d, boolean fromFloat) {
+    return fromFloat ? String.valueOf((float) d) : String.valueOf(d);
   }
 
   private String range() {
