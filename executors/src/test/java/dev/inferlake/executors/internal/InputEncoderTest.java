@@ -312,6 +312,39 @@ class InputEncoderTest {
   }
 
   @Test
+  void aWrongLengthInsideNestedArraysIsNamedAtItsLevel() {
+    TensorSpec grid = spec(ElementType.FLOAT, 2, 3);
+    assertEquals(
+        "column 'c[1]' holds 2 values at row id=4, but input 'x' of model 'm:v1' (float[-1, 2, 3])"
+            + " takes 3 at that level (arrays nested as [2, 3])",
+        ScoringErrors.invalidRow(
+                new Invalid(Invalid.Reason.WRONG_LENGTH, "c[1]", "2 values, 3 expected"),
+                "m:v1",
+                grid,
+                "id=4")
+            .getMessage());
+    assertEquals(
+        "column 'c' holds 1 values at row id=4, but input 'x' of model 'm:v1' (float[-1, 2, 3])"
+            + " takes 2 at that level (arrays nested as [2, 3])",
+        ScoringErrors.invalidRow(
+                new Invalid(Invalid.Reason.WRONG_LENGTH, "c", "1 values, 2 expected"),
+                "m:v1",
+                grid,
+                "id=4")
+            .getMessage());
+    assertEquals(
+        "column 'c' holds 5 values at row id=4, but input 'x' of model 'm:v1' (float[-1, 2, 3])"
+            + " takes 6",
+        ScoringErrors.invalidRow(
+                new Invalid(Invalid.Reason.WRONG_LENGTH, "c", "5 values, 6 expected"),
+                "m:v1",
+                grid,
+                "id=4")
+            .getMessage(),
+        "a flat array holds the whole row");
+  }
+
+  @Test
   void bindingRefusesWhatNoEncoderFillsNamingWhatItFeeds() {
     StructType schema =
         new StructType()
