@@ -9,24 +9,45 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The columns that fill one model input: either one array column per row, or one scalar column per
- * value. Built and checked on the driver before any task runs.
+ * The columns that fill one model input: one scalar column per value, or one array column per row
+ * (flat, row-major, or nested one level per dimension after the batch). Built and checked on the
+ * driver before any task runs.
  *
  * @param input the model input: its name, element type and shape (only the batch dimension dynamic)
  * @param columns the columns, in tensor order
+ * @param vocabSize for an integer input, the vocabulary size its package declares (ids must lie in
+ *     {@code [0, vocabSize)}); null when none is declared
  */
-public record InputBinding(TensorSpec input, List<ColumnBinding> columns) implements Serializable {
+public record InputBinding(TensorSpec input, List<ColumnBinding> columns, Long vocabSize)
+    implements Serializable {
 
   public InputBinding {
     Objects.requireNonNull(input, "input");
     if (input.elementsPerRow() < 1 || input.elementsPerRow() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("input " + input + " has no fixed width after the batch");
     }
+    if (vocabSize != null) {
+      boolean ids =
+          switch (input.type()) {
+            case INT64, INT32, INT8, UINT8 -> true;
+            case FLOAT, DOUBLE, BOOL, FLOAT16, STRING, OTHER -> false;
+          };
+      if (!ids || vocabSize < 1) {
+        throw new IllegalArgumentException(
+            "a vocabulary of " + vocabSize + " ids cannot apply to input " + input);
+      }
+    }
     columns = List.copyOf(columns);
+  }
+
+  /** A binding with no vocabulary declared. */
+  public InputBinding(TensorSpec input, List<ColumnBinding> columns) {
+    this(input, columns, null);
   }
 
   /** The model input's name. */
@@ -44,30 +65,57 @@ public record InputBinding(TensorSpec input, List<ColumnBinding> columns) implem
     return input.type();
   }
 
-  /** Whether a single array column holds every value of a row. */
+  /** Whether a single array column (flat or nested) holds every value of a row. */
   public boolean isArray() {
     return columns.size() == 1 && columns.get(0).array();
   }
 
   /**
-   * Checks the named columns of {@code schema} against a model input and binds them.
+   * The input's dimensions after the batch dimension, e.g. {@code [4, 8]} for {@code [-1, 4, 8]}.
+   */
+  public int[] rowShape() {
+    long[] shape = input.shape();
+    int[] dims = new int[Math.max(0, shape.length - 1)];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = (int) shape[i + 1];
+    }
+    return dims;
+  }
+
+  /** As {@link #bind(TensorSpec, List, StructType, String, Long)}, declaring no vocabulary. */
+  public static InputBinding bind(
+      TensorSpec spec, List<String> columnNames, StructType schema, String model) {
+    return bind(spec, columnNames, schema, model, null);
+  }
+
+  /**
+   * Checks the named columns of {@code schema} against a model input and binds them. A bool input
+   * takes boolean or integer columns; every other supported input takes numeric columns. An array
+   * column is the only column of its input, and is either flat (all of a row's values, row-major)
+   * or nested one level per dimension after the batch ({@code array<array<float>>} for {@code
+   * float[-1, 4, 8]}).
    *
    * @param spec the model input
    * @param columnNames columns mapped to it in the job spec
    * @param schema the schema of the rows the scorer will receive
    * @param model the model, as users name it in messages ({@code 'name:version'})
+   * @param vocabSize the vocabulary size the package declares for this input, or null
    * @throws dev.inferlake.model.InferlakeException INPUT for a missing, mistyped or miscounted
    *     column; MODEL for a model input inferlake cannot feed
    */
   public static InputBinding bind(
-      TensorSpec spec, List<String> columnNames, StructType schema, String model) {
-    if (spec.type() != ElementType.FLOAT) {
-      throw ScoringErrors.unsupportedInputType(model, spec);
-    }
+      TensorSpec spec, List<String> columnNames, StructType schema, String model, Long vocabSize) {
+    boolean bool =
+        switch (spec.type()) {
+          case FLOAT, DOUBLE, INT64, INT32, INT8, UINT8 -> false;
+          case BOOL -> true;
+          case FLOAT16, STRING, OTHER -> throw ScoringErrors.unsupportedInputType(model, spec);
+        };
     long perRow = spec.elementsPerRow();
     if (perRow < 1 || perRow > Integer.MAX_VALUE) {
       throw ScoringErrors.dynamicInputShape(model, spec);
     }
+    int rank = spec.shape().length - 1; // dimensions after the batch
     List<String> names = Arrays.asList(schema.fieldNames());
     List<ColumnBinding> bound = new ArrayList<>();
     for (String column : columnNames) {
@@ -76,21 +124,33 @@ public record InputBinding(TensorSpec input, List<ColumnBinding> columns) implem
         throw ScoringErrors.missingColumn(column, model, spec, names);
       }
       StructField field = schema.fields()[ordinal];
-      if (field.dataType() instanceof ArrayType at) {
-        NumericType element = NumericType.of(at.elementType());
-        if (element == null || columnNames.size() != 1) {
-          throw ScoringErrors.wrongColumnType(field, model, spec, columnNames.size() != 1);
-        }
-        bound.add(new ColumnBinding(column, ordinal, true, element, at.containsNull()));
-      } else {
-        NumericType type = NumericType.of(field.dataType());
-        if (type == null) {
-          throw ScoringErrors.wrongColumnType(field, model, spec, false);
-        }
-        bound.add(new ColumnBinding(column, ordinal, false, type, false));
+      DataType t = field.dataType();
+      int depth = 0;
+      boolean mayBeNull = false;
+      while (t instanceof ArrayType at) {
+        depth++;
+        mayBeNull |= at.containsNull();
+        t = at.elementType();
       }
+      NumericType type = NumericType.of(t);
+      boolean fits =
+          type != null
+              && (bool
+                  ? type.isInteger() || type == NumericType.BOOLEAN
+                  : type != NumericType.BOOLEAN);
+      if (!fits) {
+        throw ScoringErrors.wrongColumnType(field, model, spec, ScoringErrors.ColumnProblem.TYPE);
+      }
+      if (depth > 0 && columnNames.size() != 1) {
+        throw ScoringErrors.wrongColumnType(
+            field, model, spec, ScoringErrors.ColumnProblem.ARRAY_AMONG_OTHERS);
+      }
+      if (depth > 1 && depth != rank) {
+        throw ScoringErrors.wrongColumnType(field, model, spec, ScoringErrors.ColumnProblem.DEPTH);
+      }
+      bound.add(new ColumnBinding(column, ordinal, depth, type, mayBeNull));
     }
-    InputBinding binding = new InputBinding(spec, bound);
+    InputBinding binding = new InputBinding(spec, bound, vocabSize);
     if (!binding.isArray() && bound.size() != perRow) {
       throw ScoringErrors.wrongColumnCount(model, spec, columnNames);
     }

@@ -1,5 +1,6 @@
 package dev.inferlake.executors;
 
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
@@ -8,16 +9,19 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 
-/** Spark numeric types a float tensor can be filled from. */
+/**
+ * Spark column types a model input can be filled from: the numbers, and booleans (for bool inputs).
+ */
 public enum NumericType {
   FLOAT,
   DOUBLE,
   INT,
   LONG,
   SHORT,
-  BYTE;
+  BYTE,
+  BOOLEAN;
 
-  /** The numeric type of a Spark type, or {@code null} when it is not one we can feed. */
+  /** The type of a Spark type, or {@code null} when it is not one we can feed. */
   public static NumericType of(DataType t) {
     if (t instanceof FloatType) {
       return FLOAT;
@@ -31,7 +35,17 @@ public enum NumericType {
       return SHORT;
     } else if (t instanceof ByteType) {
       return BYTE;
+    } else if (t instanceof BooleanType) {
+      return BOOLEAN;
     }
     return null;
+  }
+
+  /** Whether the type holds whole numbers: int, long, short or byte. */
+  public boolean isInteger() {
+    return switch (this) {
+      case INT, LONG, SHORT, BYTE -> true;
+      case FLOAT, DOUBLE, BOOLEAN -> false;
+    };
   }
 }

@@ -190,4 +190,40 @@ final class ModelErrors {
     return new InferlakeException(
         ErrorKind.MODEL, "loading model " + key + " failed: " + cause, cause);
   }
+
+  static InferlakeException vocabSizeForUnknownInput(
+      String model, String input, java.util.List<String> inputs) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "vocabulary size for '"
+            + input
+            + "': model '"
+            + model
+            + "' has no such input; its inputs are "
+            + inputs);
+  }
+
+  static InferlakeException vocabSizeForNonIntegerInput(String model, TensorSpec input) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "vocabulary size for input '"
+            + input.name()
+            + "' of model '"
+            + model
+            + "' ("
+            + input
+            + "): only integer inputs (int64, int32, int8, uint8) hold ids");
+  }
+
+  static InferlakeException vocabSizeNotPositive(String model, TensorSpec input, Long size) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "vocabulary size for input '"
+            + input.name()
+            + "' of model '"
+            + model
+            + "' is "
+            + size
+            + "; it must be at least 1 (ids run from 0 to size - 1)");
+  }
 }

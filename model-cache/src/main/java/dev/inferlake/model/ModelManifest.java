@@ -67,10 +67,28 @@ public record ModelManifest(
 
   private static final ObjectMapper CANONICAL = new ObjectMapper();
 
-  /** A tensor in the manifest: {@code -1} marks a dynamic dimension. */
-  public record Tensor(String name, String type, long[] shape) implements Serializable {
+  /**
+   * A tensor in the manifest: {@code -1} marks a dynamic dimension.
+   *
+   * @param vocabSize for an integer input holding ids (an embedding lookup): the ids it takes are
+   *     {@code 0} to {@code vocabSize - 1}, and a row holding another is a bad row, not a failed
+   *     batch; null when the package declares none (left out of the JSON, so manifests written
+   *     before the field existed keep their bytes and signatures)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tensor(String name, String type, long[] shape, Long vocabSize)
+      implements Serializable {
+    public Tensor(String name, String type, long[] shape) {
+      this(name, type, shape, null);
+    }
+
     static Tensor of(TensorSpec t) {
       return new Tensor(t.name(), t.type().lowerName(), t.shape());
+    }
+
+    /** This tensor, declaring ids {@code 0} to {@code size - 1}; null declares none. */
+    public Tensor withVocabSize(Long size) {
+      return new Tensor(name, type, shape, size);
     }
 
     TensorSpec toSpec() {
@@ -119,6 +137,74 @@ public record ModelManifest(
   /** External data files, never null. */
   public List<DataFile> filesOrEmpty() {
     return files == null ? List.of() : files;
+  }
+
+  /**
+   * The vocabulary sizes the inputs declare ({@link Tensor#vocabSize}), by input name; empty when
+   * none does.
+   */
+  public java.util.Map<String, Long> vocabSizes() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (Tensor t : inputs) {
+      if (t.vocabSize() != null) {
+        out.put(t.name(), t.vocabSize());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * This manifest with these inputs declaring a vocabulary size: their ids must lie in {@code [0,
+   * size)}. Inputs not named keep what they declare.
+   *
+   * @throws InferlakeException USAGE when a name is not an input, the input is not of an integer
+   *     type, or a size is below 1
+   */
+  public ModelManifest withVocabSizes(java.util.Map<String, Long> sizes) {
+    List<Tensor> declared = new java.util.ArrayList<>(inputs);
+    for (java.util.Map.Entry<String, Long> e : sizes.entrySet()) {
+      int i = 0;
+      while (i < declared.size() && !declared.get(i).name().equals(e.getKey())) {
+        i++;
+      }
+      if (i == declared.size()) {
+        throw ModelErrors.vocabSizeForUnknownInput(
+            label(), e.getKey(), inputs.stream().map(Tensor::name).toList());
+      }
+      TensorSpec spec = declared.get(i).toSpec();
+      if (!isIdType(spec.type())) {
+        throw ModelErrors.vocabSizeForNonIntegerInput(label(), spec);
+      }
+      if (e.getValue() == null || e.getValue() < 1) {
+        throw ModelErrors.vocabSizeNotPositive(label(), spec, e.getValue());
+      }
+      declared.set(i, declared.get(i).withVocabSize(e.getValue()));
+    }
+    return new ModelManifest(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        List.copyOf(declared),
+        outputs,
+        signature,
+        packedSha256,
+        files);
+  }
+
+  /** Element types that can hold ids: the integer ones. */
+  private static boolean isIdType(ElementType t) {
+    return switch (t) {
+      case INT64, INT32, INT8, UINT8 -> true;
+      case FLOAT, DOUBLE, FLOAT16, BOOL, STRING, OTHER -> false;
+    };
   }
 
   public ModelManifest withFiles(List<DataFile> f) {

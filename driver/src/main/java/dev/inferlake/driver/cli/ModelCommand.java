@@ -128,6 +128,14 @@ public final class ModelCommand implements Runnable {
         description = "Sign with this Ed25519 keyset.")
     Path signKey;
 
+    @Option(
+        names = "--vocab-size",
+        paramLabel = "INPUT=N",
+        description =
+            "Ids of integer input INPUT lie in 0..N-1; a row holding another is a bad row"
+                + " (out_of_range). Repeatable.")
+    Map<String, Long> vocabSizes = new TreeMap<>();
+
     @Parameters(paramLabel = "FILE", description = "The model file (ONNX).")
     Path file;
 
@@ -149,6 +157,7 @@ public final class ModelCommand implements Runnable {
               file.toAbsolutePath().getParent(),
               encrypt == null ? null : encrypt.aead(),
               lineage,
+              vocabSizes,
               Clock.systemUTC());
       if (signKey != null) {
         m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
@@ -360,7 +369,12 @@ public final class ModelCommand implements Runnable {
       out.printf(
           "signed     %s%n", m.signature() == null ? "no" : "yes, key " + m.signature().keyId());
       for (ModelManifest.Tensor t : m.inputs()) {
-        out.printf("input      %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
+        out.printf(
+            "input      %s %s%s%s%n",
+            t.name(),
+            t.type(),
+            Arrays.toString(t.shape()),
+            t.vocabSize() == null ? "" : " vocabulary " + t.vocabSize());
       }
       for (ModelManifest.Tensor t : m.outputs()) {
         out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));

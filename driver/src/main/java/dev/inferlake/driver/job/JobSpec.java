@@ -77,12 +77,27 @@ public record JobSpec(
   public record Input(
       String path, String format, List<String> key, Map<String, List<String>> features) {}
 
-  /** One model version to score. */
+  /**
+   * One model version to score.
+   *
+   * @param vocabSize {@code vocab_size}: per integer input, the vocabulary size of its ids, over
+   *     what the package declares; null for none
+   */
   public record Model(
-      String name, String version, String path, String output, Map<String, List<String>> features) {
+      String name,
+      String version,
+      String path,
+      String output,
+      Map<String, List<String>> features,
+      Map<String, Long> vocabSize) {
     /** {@code name:version}. */
     public String label() {
       return name + ":" + version;
+    }
+
+    /** {@link #vocabSize}, never null. */
+    public Map<String, Long> vocabSizeOrEmpty() {
+      return vocabSize == null ? Map.of() : vocabSize;
     }
   }
 

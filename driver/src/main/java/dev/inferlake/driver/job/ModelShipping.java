@@ -10,6 +10,7 @@ import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.types.StructType;
@@ -80,9 +81,14 @@ final class ModelShipping implements AutoCloseable {
     int next = 0;
     for (ResolvedModel m : resolved) {
       List<InputBinding> bindings = new ArrayList<>();
+      // the package's vocabulary sizes, with the job's over them (each checked against an
+      // integer input of the model)
+      Map<String, Long> vocab =
+          m.manifest().withVocabSizes(m.spec().vocabSizeOrEmpty()).vocabSizes();
       for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
         List<String> columns = input.columnsPerInput().get(next++);
-        bindings.add(InputBinding.bind(inSpec, columns, schema, m.spec().label()));
+        bindings.add(
+            InputBinding.bind(inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
       }
       out.add(new Bound(bindings, chooseOutput(m)));
     }

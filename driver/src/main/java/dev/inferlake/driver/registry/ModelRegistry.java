@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -83,7 +84,28 @@ public final class ModelRegistry {
       Aead aead,
       String lineage,
       Clock clock) {
-    return store(name, version, raw, folder, aead, lineage, null, clock);
+    return register(name, version, raw, folder, aead, lineage, Map.of(), clock);
+  }
+
+  /**
+   * As {@link #register(String, String, byte[], java.nio.file.Path, Aead, String, Clock)}, with
+   * vocabulary sizes declared for integer id inputs: a row holding an id outside {@code [0, size)}
+   * is then a bad row ({@code out_of_range}) rather than a failed batch.
+   *
+   * @param vocabSizes input name to vocabulary size; empty for none
+   * @throws InferlakeException USAGE as well when a vocabulary names no integer input of the model,
+   *     or a size is below 1; nothing is written then
+   */
+  public ModelManifest register(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      Map<String, Long> vocabSizes,
+      Clock clock) {
+    return store(name, version, raw, folder, aead, lineage, null, vocabSizes, clock);
   }
 
   /**
@@ -139,7 +161,16 @@ public final class ModelRegistry {
     ModelManifest.Rewrite rewrite =
         new ModelManifest.Rewrite(method.spec(), c.parameters(), source.label(), source.sha256());
     ModelManifest target =
-        store(name, to, c.model(), null, source.encrypted() ? aead : null, from, rewrite, clock);
+        store(
+            name,
+            to,
+            c.model(),
+            null,
+            source.encrypted() ? aead : null,
+            from,
+            rewrite,
+            source.vocabSizes(), // the compressed graph takes the same ids
+            clock);
     return new Compression(source, target, c);
   }
 
@@ -151,14 +182,21 @@ public final class ModelRegistry {
       Aead aead,
       String lineage,
       ModelManifest.Rewrite rewrite,
+      Map<String, Long> vocabSizes,
       Clock clock) {
     Path dir = folder(name, version);
     if (exists(new Path(dir, MANIFEST))) {
       throw RegistryErrors.alreadyRegistered(name + ":" + version, qualified(dir));
     }
     String what = "model '" + name + ":" + version + "'";
-    ModelPackage.Packed p =
+    ModelPackage.Packed packed =
         ModelPackage.pack(raw, name, version, aead, lineage, rewrite, clock.instant(), folder);
+    // checked before anything is written
+    ModelPackage.Packed p =
+        vocabSizes.isEmpty()
+            ? packed
+            : new ModelPackage.Packed(
+                packed.manifest().withVocabSizes(vocabSizes), packed.payload());
     List<String> external =
         p.manifest().format() == ModelFormat.ONNX
             ? ModelPackage.externalDataFiles(raw, what)

@@ -414,6 +414,12 @@ public final class JobSpecBuilder {
       return this;
     }
 
+    /** {@code vocab_size.<modelInput>}: the vocabulary size of an integer input's ids. */
+    public Model vocabSize(String modelInput, long size) {
+      section(node, "vocab_size").put(modelInput, size);
+      return this;
+    }
+
     /** {@code features.<modelInput>}: columns for this model alone. */
     public Model features(String modelInput, String... columns) {
       section(node, "features").set(modelInput, strings(List.of(columns)));

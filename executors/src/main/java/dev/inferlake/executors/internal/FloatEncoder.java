@@ -3,10 +3,8 @@ package dev.inferlake.executors.internal;
 import dev.inferlake.executors.ColumnBinding;
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.NumericType;
-import dev.inferlake.executors.Tensor;
 import dev.inferlake.model.ElementType;
-import dev.inferlake.model.TensorSpec;
-import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.Platform;
@@ -17,29 +15,25 @@ import org.apache.spark.unsafe.Platform;
  * float; a float array column in Spark's unsafe layout is copied in bulk. {@link #flush} then moves
  * the whole batch into the {@link ElementType#FLOAT} tensor the runner reads, in one bulk copy.
  *
- * <p>Values a model cannot take (nulls, NaN, infinities, doubles beyond float range, a wrong array
- * length) are reported, not written.
+ * <p>Doubles are rounded to the nearest float, as float32 models expect. Values a model cannot take
+ * are reported, not written: nulls, NaN, infinities and doubles beyond float range ({@code
+ * not_finite}), and integers beyond ±2^24, past which float32 no longer holds every integer ({@code
+ * not_exact}).
  *
  * <p>Not thread-safe: one per task.
  */
-final class FloatEncoder implements InputEncoder {
-  private final InputBinding binding;
-  private final String model;
-  private final ColumnBinding[] columns;
-  private final int perRow;
-  private final Tensor tensor;
+final class FloatEncoder extends StagedEncoder {
+  /** Float32 holds every integer up to this magnitude, and not every one beyond. */
+  static final long EXACT_INTEGERS = 1L << 24;
+
   private final float[] staging;
 
   FloatEncoder(InputBinding binding, String model, int batchSize) {
+    super(binding, model, batchSize);
     if (binding.elementType() != ElementType.FLOAT) {
       throw new IllegalArgumentException(
           "input '" + binding.modelInput() + "' is not float32: " + binding.input());
     }
-    this.binding = binding;
-    this.model = model;
-    this.columns = binding.columns().toArray(new ColumnBinding[0]);
-    this.perRow = binding.elementsPerRow();
-    this.tensor = Tensor.allocate(binding.input(), batchSize);
     this.staging = new float[Math.multiplyExact(batchSize, perRow)];
   }
 
@@ -49,132 +43,73 @@ final class FloatEncoder implements InputEncoder {
   }
 
   @Override
-  public Tensor tensor() {
-    return tensor;
+  Invalid put(SpecializedGetters src, int i, NumericType from, int at) {
+    return switch (from) {
+      case FLOAT -> putFloat(at, src.getFloat(i));
+      case DOUBLE -> putDouble(at, src.getDouble(i));
+      case INT -> putInteger(at, src.getInt(i));
+      case LONG -> putInteger(at, src.getLong(i));
+      case SHORT -> putInteger(at, src.getShort(i));
+      case BYTE -> putInteger(at, src.getByte(i));
+      case BOOLEAN -> throw unbound(from);
+    };
   }
 
-  @Override
-  public Invalid encode(InternalRow row, int index) {
-    int base = index * perRow;
-    if (binding.isArray()) {
-      return encodeArray(row, base);
+  private Invalid putFloat(int at, float v) {
+    if (!Float.isFinite(v)) {
+      return notFinite(v);
     }
-    for (int j = 0; j < columns.length; j++) {
-      ColumnBinding c = columns[j];
-      int ord = c.ordinal();
-      if (row.isNullAt(ord)) {
-        return new Invalid(Invalid.Reason.NULL_VALUE, c.name(), "null");
-      }
-      float v =
-          switch (c.type()) {
-            case FLOAT -> row.getFloat(ord);
-            case DOUBLE -> (float) row.getDouble(ord);
-            case INT -> row.getInt(ord);
-            case LONG -> row.getLong(ord);
-            case SHORT -> row.getShort(ord);
-            case BYTE -> row.getByte(ord);
-          };
-      if (!Float.isFinite(v)) {
-        // only a float or double column gets here; a double is named by its own value
-        return notFinite(c.name(), c.type() == NumericType.DOUBLE ? row.getDouble(ord) : v);
-      }
-      staging[base + j] = v;
-    }
+    staging[at] = v;
     return null;
   }
 
-  private Invalid encodeArray(InternalRow row, int base) {
-    ColumnBinding c = columns[0];
-    if (row.isNullAt(c.ordinal())) {
-      return new Invalid(Invalid.Reason.NULL_VALUE, c.name(), "null");
+  private Invalid putDouble(int at, double d) {
+    float v = (float) d;
+    if (!Float.isFinite(v)) {
+      // a finite double beyond float range would reach the model as an infinity
+      return Double.isFinite(d)
+          ? new Invalid(Invalid.Reason.NOT_FINITE, "", d + " (beyond float range)")
+          : notFinite(d);
     }
-    ArrayData a = row.getArray(c.ordinal());
-    int n = a.numElements();
-    if (n != perRow) {
-      return new Invalid(
-          Invalid.Reason.WRONG_LENGTH, c.name(), n + " values, " + perRow + " expected");
+    staging[at] = v;
+    return null;
+  }
+
+  private Invalid putInteger(int at, long x) {
+    if (x > EXACT_INTEGERS || x < -EXACT_INTEGERS) {
+      return beyondPrecision(x);
     }
-    if (c.elementsMayBeNull()) {
+    staging[at] = x;
+    return null;
+  }
+
+  static Invalid beyondPrecision(long x) {
+    return notExact(String.valueOf(x), "beyond ±2^24, float32 does not hold every integer");
+  }
+
+  @Override
+  Invalid encodeFlat(ArrayData a, ColumnBinding c, int base) {
+    if (c.type() == NumericType.FLOAT && a instanceof UnsafeArrayData u) {
+      int n = a.numElements();
+      // the values sit contiguously after the header: one copy, then the null and finiteness check
+      Platform.copyMemory(
+          u.getBaseObject(),
+          u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
+          staging,
+          Platform.FLOAT_ARRAY_OFFSET + 4L * base,
+          4L * n);
+      boolean nulls = c.elementsMayBeNull();
       for (int j = 0; j < n; j++) {
-        if (a.isNullAt(j)) {
-          return new Invalid(Invalid.Reason.NULL_VALUE, c.name() + "[" + j + "]", "null");
+        if (nulls && a.isNullAt(j)) {
+          return new Invalid(Invalid.Reason.NULL_VALUE, "[" + j + "]", "null");
+        }
+        float v = staging[base + j];
+        if (!Float.isFinite(v)) {
+          return notFinite(v).under("[" + j + "]");
         }
       }
+      return null;
     }
-    switch (c.type()) {
-      case FLOAT -> {
-        if (a instanceof UnsafeArrayData u) {
-          // the values sit contiguously after the header: one copy, then the finiteness check
-          Platform.copyMemory(
-              u.getBaseObject(),
-              u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
-              staging,
-              Platform.FLOAT_ARRAY_OFFSET + 4L * base,
-              4L * n);
-          for (int j = 0; j < n; j++) {
-            float v = staging[base + j];
-            if (!Float.isFinite(v)) {
-              return notFinite(c.name() + "[" + j + "]", v);
-            }
-          }
-          return null;
-        }
-        for (int j = 0; j < n; j++) {
-          float v = a.getFloat(j);
-          if (!Float.isFinite(v)) {
-            return notFinite(c.name() + "[" + j + "]", v);
-          }
-          staging[base + j] = v;
-        }
-      }
-      case DOUBLE -> {
-        for (int j = 0; j < n; j++) {
-          double d = a.getDouble(j);
-          float v = (float) d;
-          if (!Float.isFinite(v)) {
-            return notFinite(c.name() + "[" + j + "]", d);
-          }
-          staging[base + j] = v;
-        }
-      }
-      case INT -> {
-        for (int j = 0; j < n; j++) {
-          staging[base + j] = a.getInt(j);
-        }
-      }
-      case LONG -> {
-        for (int j = 0; j < n; j++) {
-          staging[base + j] = a.getLong(j);
-        }
-      }
-      case SHORT -> {
-        for (int j = 0; j < n; j++) {
-          staging[base + j] = a.getShort(j);
-        }
-      }
-      case BYTE -> {
-        for (int j = 0; j < n; j++) {
-          staging[base + j] = a.getByte(j);
-        }
-      }
-    }
-    return null;
-  }
-
-  /** A NaN, an infinity, or a double beyond float range (which the model would see as one). */
-  private static Invalid notFinite(String column, double value) {
-    String detail =
-        Double.isFinite(value) ? value + " (beyond float range)" : String.valueOf(value);
-    return new Invalid(Invalid.Reason.NOT_FINITE, column, detail);
-  }
-
-  @Override
-  public String model() {
-    return model;
-  }
-
-  @Override
-  public TensorSpec spec() {
-    return new TensorSpec(binding.modelInput(), ElementType.FLOAT, new long[] {-1, perRow});
+    return super.encodeFlat(a, c, base);
   }
 }

@@ -18,13 +18,16 @@ interface InputEncoder {
    * The encoder for a binding, with room for {@code batchSize} rows.
    *
    * @param model the model named in messages about this input
-   * @throws IllegalArgumentException for an element type no encoder fills yet ({@link
-   *     InputBinding#bind} refuses those)
+   * @throws IllegalArgumentException for an element type no encoder fills (float16, string, other:
+   *     {@link InputBinding#bind} refuses those)
    */
   static InputEncoder of(InputBinding binding, String model, int batchSize) {
     return switch (binding.elementType()) {
       case FLOAT -> new FloatEncoder(binding, model, batchSize);
-      case DOUBLE, INT64, INT32, INT8, UINT8, BOOL, FLOAT16, STRING, OTHER ->
+      case DOUBLE -> new DoubleEncoder(binding, model, batchSize);
+      case INT64, INT32, INT8, UINT8 -> new IntegerEncoder(binding, model, batchSize);
+      case BOOL -> new BoolEncoder(binding, model, batchSize);
+      case FLOAT16, STRING, OTHER ->
           throw new IllegalArgumentException(
               "no encoder fills " + binding.elementType().lowerName() + " inputs");
     };

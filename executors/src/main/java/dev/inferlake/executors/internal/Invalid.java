@@ -5,7 +5,7 @@ package dev.inferlake.executors.internal;
  * nothing.
  *
  * @param reason a stable code, stored in the quarantine table
- * @param column the column (with {@code [i]} for an array element)
+ * @param column the column (with {@code [i]} for an array element, {@code [i][j]} in nested arrays)
  * @param detail the rejected value, summarized
  */
 public record Invalid(Reason reason, String column, String detail) {
@@ -15,7 +15,13 @@ public record Invalid(Reason reason, String column, String detail) {
     NULL_KEY("null_key"),
     NULL_VALUE("null_value"),
     NOT_FINITE("not_finite"),
-    WRONG_LENGTH("wrong_length");
+    WRONG_LENGTH("wrong_length"),
+    /**
+     * A value the input's element type cannot hold exactly: a fraction, or beyond its precision.
+     */
+    NOT_EXACT("not_exact"),
+    /** A value outside the input type's range, or outside the vocabulary the package declares. */
+    OUT_OF_RANGE("out_of_range");
 
     private final String code;
 
@@ -27,5 +33,10 @@ public record Invalid(Reason reason, String column, String detail) {
     public String code() {
       return code;
     }
+  }
+
+  /** This finding, about {@code prefix} followed by its column (which may be empty). */
+  Invalid under(String prefix) {
+    return new Invalid(reason, prefix + column, detail);
   }
 }

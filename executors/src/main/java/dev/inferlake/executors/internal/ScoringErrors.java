@@ -26,12 +26,32 @@ public final class ScoringErrors {
             + available);
   }
 
+  /** What is wrong with a column mapped to an input. */
+  public enum ColumnProblem {
+    /** Its type (of its innermost elements, for an array) cannot fill the input's. */
+    TYPE,
+    /** An array column shares its input with other columns. */
+    ARRAY_AMONG_OTHERS,
+    /** Arrays nested deeper than one level, but not one level per dimension of the input. */
+    DEPTH
+  }
+
   public static InferlakeException wrongColumnType(
-      StructField field, String model, TensorSpec spec, boolean arrayAmongOthers) {
+      StructField field, String model, TensorSpec spec, ColumnProblem problem) {
     String need =
-        arrayAmongOthers
-            ? "an array column must be the only column mapped to an input"
-            : "it needs numeric columns or one array of numbers";
+        switch (problem) {
+          case ARRAY_AMONG_OTHERS -> "an array column must be the only column mapped to an input";
+          case TYPE ->
+              spec.type() == dev.inferlake.model.ElementType.BOOL
+                  ? "it needs boolean or integer (0 or 1) columns, or one array of them"
+                  : "it needs numeric columns or one array of numbers";
+          case DEPTH ->
+              "it needs one flat array of "
+                  + spec.elementsPerRow()
+                  + " values, or arrays nested "
+                  + (spec.shape().length - 1)
+                  + " deep, one level per dimension after the batch";
+        };
     return new InferlakeException(
         ErrorKind.INPUT,
         "column '"
@@ -75,19 +95,48 @@ public final class ScoringErrors {
       Invalid why, String model, TensorSpec spec, String rowKey) {
     return switch (why.reason()) {
       case NULL_VALUE -> nullValue(why.column(), model, spec, rowKey);
-      case WRONG_LENGTH ->
-          new InferlakeException(
-              ErrorKind.INPUT,
-              "column '"
-                  + why.column()
-                  + "' holds "
-                  + why.detail().substring(0, why.detail().indexOf(' '))
-                  + " values at row "
-                  + rowKey
-                  + ", but "
-                  + input(model, spec)
-                  + " takes "
-                  + spec.elementsPerRow());
+      case WRONG_LENGTH -> {
+        // detail: "<n> values, <expected> expected"
+        String[] words = why.detail().split(" ");
+        boolean wholeRow =
+            !why.column().endsWith("]") && words[2].equals(String.valueOf(spec.elementsPerRow()));
+        long[] shape = spec.shape();
+        String nested =
+            wholeRow
+                ? ""
+                : " at that level (arrays nested as "
+                    + java.util.Arrays.toString(
+                        java.util.Arrays.copyOfRange(shape, 1, shape.length))
+                    + ")";
+        yield new InferlakeException(
+            ErrorKind.INPUT,
+            "column '"
+                + why.column()
+                + "' holds "
+                + words[0]
+                + " values at row "
+                + rowKey
+                + ", but "
+                + input(model, spec)
+                + " takes "
+                + words[2]
+                + nested);
+      }
+      case NOT_EXACT ->
+          badValue(
+              why,
+              model,
+              spec,
+              rowKey,
+              "inferlake never rounds a value into a model's type; cast the column if rounding is"
+                  + " what you want");
+      case OUT_OF_RANGE ->
+          badValue(
+              why,
+              model,
+              spec,
+              rowKey,
+              "the input takes values within its type's range and declared vocabulary only");
       case NOT_FINITE ->
           new InferlakeException(
               ErrorKind.INPUT,
@@ -111,10 +160,42 @@ public final class ScoringErrors {
     };
   }
 
-  public static InferlakeException unsupportedInputType(String model, TensorSpec spec) {
+  /** The element types inferlake feeds, as messages list them. */
+  public static final String FED_TYPES = "float, double, int64, int32, int8, uint8 and bool";
+
+  private static InferlakeException badValue(
+      Invalid why, String model, TensorSpec spec, String rowKey, String rule) {
     return new InferlakeException(
-        ErrorKind.MODEL,
-        input(model, spec) + " is not a float tensor; inferlake feeds float inputs only");
+        ErrorKind.INPUT,
+        "column '"
+            + why.column()
+            + "' holds "
+            + why.detail()
+            + " at row "
+            + rowKey
+            + " (feeding "
+            + input(model, spec)
+            + "); "
+            + rule);
+  }
+
+  public static InferlakeException unsupportedInputType(String model, TensorSpec spec) {
+    String why =
+        switch (spec.type()) {
+          case STRING ->
+              " is a string tensor: text inputs need a tokenizer in the package, which inferlake"
+                  + " does not run yet; it feeds "
+                  + FED_TYPES
+                  + " inputs";
+          case FLOAT16 ->
+              " is a float16 tensor, which inferlake does not feed (export the model with a float"
+                  + " input); it feeds "
+                  + FED_TYPES
+                  + " inputs";
+          case FLOAT, DOUBLE, INT64, INT32, INT8, UINT8, BOOL, OTHER ->
+              " has an element type inferlake does not feed; it feeds " + FED_TYPES + " inputs";
+        };
+    return new InferlakeException(ErrorKind.MODEL, input(model, spec) + why);
   }
 
   public static InferlakeException dynamicInputShape(String model, TensorSpec spec) {
