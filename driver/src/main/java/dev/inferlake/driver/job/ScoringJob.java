@@ -10,7 +10,6 @@ import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.OnInvalid;
 import dev.inferlake.executors.PartitionScorer;
-import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
@@ -32,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +110,7 @@ public final class ScoringJob {
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
+      sink.prepare(shipping.schema(input.keys()));
       ChunkPlan plan =
           sink.planChunks(
               () -> input.rows().inputFiles(),
@@ -191,7 +192,9 @@ public final class ScoringJob {
   public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
-    List<ScoredModel> scored = ModelShipping.ship(jsc(), spec, models, input).models();
+    ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input);
+    List<ScoredModel> scored = shipping.models();
+    StructType schema = shipping.schema(input.keys());
     long now = ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant());
     ScoringSpec scoring =
         scoringSpec(
@@ -209,7 +212,7 @@ public final class ScoringJob {
             .plan(input.projected())
             .rows()
             .mapPartitions(scorer::score);
-    return spark.internalCreateDataFrame(rows.rdd(), PredictionSchema.of(input.keys()), false);
+    return spark.internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
   /**

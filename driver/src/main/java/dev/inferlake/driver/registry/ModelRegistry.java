@@ -140,6 +140,10 @@ public final class ModelRegistry {
         new ModelManifest.Rewrite(method.spec(), c.parameters(), source.label(), source.sha256());
     ModelManifest target =
         store(name, to, c.model(), null, source.encrypted() ? aead : null, from, rewrite, clock);
+    if (source.task() != null) { // a compressed version serves its source's task
+      target = target.withTask(source.task());
+      writeManifest(target);
+    }
     return new Compression(source, target, c);
   }
 
