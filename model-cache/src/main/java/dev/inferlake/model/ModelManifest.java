@@ -152,7 +152,7 @@ public record ModelManifest(
   public record Task(
       String kind,
       String output,
-      @JsonProperty("class_names") List<String> classNames,
+      List<String> classNames,
       Double threshold,
       Boolean logits,
       String normalize)
