@@ -342,6 +342,10 @@ class PredictionTableIT {
                     + " is array<float>, but this run's models write it as array<double>"),
         four.errorLine());
     assertEquals(before, DeltaTable.forPath(spark, table).history(1).head().getLong(0));
+    Cli plan =
+        Cli.run("plan", "--job", dir.resolve("evo-v4.yaml").toString(), "--ds", "2026-03-03");
+    assertEquals(4, plan.exitCode(), plan.err());
+    assertEquals(four.errorLine(), plan.errorLine(), "plan refuses it as the run does");
     assertEquals(0, sql("SELECT 1 FROM delta.`" + table + "` WHERE model_version = 'v4'").size());
   }
 
@@ -476,6 +480,10 @@ class PredictionTableIT {
             "no,yes",
             file.toString());
     assertEquals(0, reg.exitCode(), reg.err());
+    Cli inspect = Cli.run("model", "--registry", registry, "inspect", "m:v1");
+    assertTrue(
+        inspect.out().contains("task       binary output=score class_names=no,yes logits=true\n"),
+        inspect.out());
     Cli bad =
         Cli.run(
             "model",

@@ -28,7 +28,10 @@ public final class PredictionSchema {
   public static final String DS = "ds";
   public static final String SCORED_AT = "scored_at";
 
-  /** Classifier and binary tasks with class names: the predicted class's name. */
+  /**
+   * Tasks with class names: the predicted class's name (multilabel: the names of the labels on,
+   * comma-separated).
+   */
   public static final String LABEL = "label";
 
   /** Multilabel: 0/1 per label; regressor with several targets: one value per target. */
@@ -106,7 +109,12 @@ public final class PredictionSchema {
     }
     List<StructField> fields = new ArrayList<>(List.of(fixed(keys, nullPrediction).fields()));
     if (label) {
-      fields.add(field(LABEL, DataTypes.StringType, true, "the predicted class's name"));
+      fields.add(
+          field(
+              LABEL,
+              DataTypes.StringType,
+              true,
+              "the predicted class's name; multilabel: the labels on, comma-separated"));
     }
     if (predictions) {
       fields.add(

@@ -464,6 +464,17 @@ public final class ModelCommand implements Runnable {
       for (ModelManifest.Tensor t : m.outputs()) {
         out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
       }
+      if (m.task() != null) {
+        ModelManifest.Task t = m.task();
+        out.printf(
+            "task       %s%s%s%s%s%s%n",
+            t.kind() == null ? "(default kind)" : t.kind(),
+            t.output() == null ? "" : " output=" + t.output(),
+            t.classNames() == null ? "" : " class_names=" + String.join(",", t.classNames()),
+            t.threshold() == null ? "" : " threshold=" + t.threshold(),
+            t.logits() == null ? "" : " logits=" + t.logits(),
+            t.normalize() == null ? "" : " normalize=" + t.normalize());
+      }
       if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
         out.println("ops        (counted for ONNX models only)");
       } else if (m.encrypted() && key == null) {

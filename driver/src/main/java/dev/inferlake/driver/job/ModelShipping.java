@@ -39,8 +39,6 @@ final class ModelShipping implements AutoCloseable {
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
     for (int i = 0; i < resolved.size(); i++) {
       ResolvedModel m = resolved.get(i);
-      TaskBinding task = bound.get(i).task();
-      TensorSpec out = task.output();
       ModelSource source;
       if (m.payload() == null) {
         source = new StorageModelSource(m.location());
@@ -49,19 +47,41 @@ final class ModelShipping implements AutoCloseable {
         broadcasts.add(b);
         source = new BroadcastModelSource(b);
       }
-      scored.add(
-          new ScoredModel(
-              m.manifest(),
-              bound.get(i).inputs(),
-              out == null ? null : out.name(),
-              out == null ? 0 : (int) out.elementsPerRow(),
-              source,
-              m.manifest().packedSha256(),
-              keyRef,
-              task.task(),
-              task.stored()));
+      scored.add(scoredModel(m, bound.get(i), source, keyRef));
     }
     return new ModelShipping(scored, broadcasts);
+  }
+
+  /** Model {@code m} as executors get it, bound as {@code b}; its source may be null in a plan. */
+  private static ScoredModel scoredModel(ResolvedModel m, Bound b, ModelSource source, KeyRef key) {
+    TensorSpec out = b.task().output();
+    return new ScoredModel(
+        m.manifest(),
+        b.inputs(),
+        out == null ? null : out.name(),
+        out == null ? 0 : (int) out.elementsPerRow(),
+        source,
+        m.manifest().packedSha256(),
+        key,
+        b.task().task(),
+        b.task().stored());
+  }
+
+  /**
+   * The schema of the prediction rows of {@code resolved}, bound as {@code bound}, without shipping
+   * anything: what {@code inferlake plan} checks against the table.
+   *
+   * @throws dev.inferlake.model.InferlakeException as {@link #schema(List)}
+   */
+  static StructType schema(
+      List<ResolvedModel> resolved,
+      List<Bound> bound,
+      List<dev.inferlake.executors.KeyColumn> keys) {
+    List<ScoredModel> models = new ArrayList<>();
+    for (int i = 0; i < resolved.size(); i++) {
+      models.add(scoredModel(resolved.get(i), bound.get(i), null, null));
+    }
+    return new ModelShipping(models, List.of()).schema(keys);
   }
 
   /** One model's input bindings and what its outputs become. */

@@ -220,8 +220,8 @@ public final class ScoringJob {
    * its input as a run would, without shipping models, starting engine sessions or scoring:
    * resolves and verifies every model version, checks the input against them (keys, feature
    * mapping, column types, label), refuses an empty input that would empty the date, binds every
-   * model's inputs and chooses its output, then cuts the input into tasks from footers and Delta
-   * statistics.
+   * model's inputs and tasks and checks the columns they write against the table, then cuts the
+   * input into tasks from footers and Delta statistics.
    *
    * @return the plan, with the latest run of the same versions whose task cost sizes and times it
    * @throws InferlakeException what {@link #run} would throw for the same job before scoring, with
@@ -230,8 +230,9 @@ public final class ScoringJob {
   public PlanPreview plan(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, true);
-    checkNotEmpty(spec, ds, input, sink(spec, ds, input));
-    ModelShipping.bind(models, input);
+    PredictionSink sink = sink(spec, ds, input);
+    checkNotEmpty(spec, ds, input, sink);
+    sink.prepare(ModelShipping.schema(models, ModelShipping.bind(models, input), input.keys()));
     faults();
     List<String> labels = models.stream().map(m -> m.spec().label()).toList();
     PilotRun pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);

@@ -150,16 +150,23 @@ final class PredictionDecoder {
       }
       case MULTILABEL -> {
         int count = 0;
+        StringBuilder names = labels.length > 0 ? new StringBuilder() : null;
         for (int j = 0; j < width; j++) {
           float p = probability(values.get(base + j));
           probabilities.setFloat(j, p);
           int on = p >= task.threshold() ? 1 : 0;
           predictions.setDouble(j, on);
           count += on;
+          if (on == 1 && names != null) {
+            names.append(names.length() == 0 ? "" : ",").append(labels[j]);
+          }
         }
         out.setDouble(predictionColumn, count);
         out.update(predictionColumn + 1, probabilities.data());
         out.update(predictionsColumn, predictions.data());
+        if (names != null) {
+          out.update(labelColumn, UTF8String.fromString(names.toString()));
+        }
       }
       case REGRESSOR -> {
         if (width == 1) {

@@ -175,11 +175,11 @@ class TaskDecodingTest {
 
   @Test
   void aMultilabelModelWritesZeroOrOnePerLabelAndCountsTheLabelsOn() {
-    Task t = new Task(Task.Kind.MULTILABEL, List.of(), 0.5, true, false);
+    Task t = new Task(Task.Kind.MULTILABEL, List.of("red", "big"), 0.5, true, false);
     ScoredModel m = model(2, t, List.of());
     int predictions = column(m, "predictions");
     assertTrue(predictions > 0);
-    assertEquals(-1, column(m, "label"));
+    int label = column(m, "label");
     for (InternalRow r : score(m, null)) {
       int i = Integer.parseInt(r.getUTF8String(0).toString().substring(1));
       double[] v = FakeRunner.expected(2, features(i));
@@ -192,6 +192,11 @@ class TaskDecodingTest {
         assertEquals(sigmoid(v[k]), r.getArray(PROBABILITIES).getFloat(k), 1e-6);
       }
       assertEquals(count, r.getDouble(PREDICTION));
+      String names =
+          (sigmoid(v[0]) >= 0.5 ? "red" : "")
+              + (sigmoid(v[0]) >= 0.5 && sigmoid(v[1]) >= 0.5 ? "," : "")
+              + (sigmoid(v[1]) >= 0.5 ? "big" : "");
+      assertEquals(names, r.getUTF8String(label).toString(), "row " + i);
     }
   }
 
