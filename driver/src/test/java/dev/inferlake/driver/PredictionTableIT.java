@@ -484,6 +484,24 @@ class PredictionTableIT {
     assertTrue(
         inspect.out().contains("task       binary output=score class_names=no,yes logits=true\n"),
         inspect.out());
+    Cli compress =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "compress",
+            "--from",
+            "m:v1",
+            "--to",
+            "v1-fp16",
+            "--method",
+            "fp16");
+    assertEquals(0, compress.exitCode(), compress.err());
+    assertTrue(
+        Cli.run("model", "--registry", registry, "inspect", "m:v1-fp16")
+            .out()
+            .contains("task       binary output=score class_names=no,yes logits=true\n"),
+        "a compressed version serves its source's task");
     Cli bad =
         Cli.run(
             "model",
