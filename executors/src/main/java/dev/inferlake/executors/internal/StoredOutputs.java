@@ -5,6 +5,10 @@ import dev.inferlake.executors.Tensor;
 import dev.inferlake.model.ElementType;
 import dev.inferlake.model.TensorSpec;
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +35,9 @@ final class StoredOutputs {
   private final int[] perRow;
   private final GenericInternalRow row;
 
+  /** Per output: a typed view of the values the runner last wrote (null for strings). */
+  private final java.nio.Buffer[] views;
+
   /**
    * @param outputs the runner's outputs by name; a tensor is added for each stored output not yet
    *     there (the task output's tensor is shared when it is stored too)
@@ -56,6 +63,7 @@ final class StoredOutputs {
       }
     }
     row = new GenericInternalRow(struct.size());
+    views = new java.nio.Buffer[n];
   }
 
   /** Checks the batch of {@code rows} the runner just wrote. */
@@ -65,6 +73,16 @@ final class StoredOutputs {
         throw new IllegalStateException(
             "output '" + specs[i].name() + "' holds " + tensors[i] + ", not " + rows + " rows");
       }
+      Tensor t = tensors[i];
+      views[i] =
+          switch (t.type()) {
+            case FLOAT -> t.asFloatBuffer();
+            case DOUBLE -> t.asDoubleBuffer();
+            case INT64 -> t.asLongBuffer();
+            case INT32 -> t.asIntBuffer();
+            case INT8, UINT8, BOOL -> t.asByteBuffer();
+            case STRING, FLOAT16, OTHER -> null;
+          };
     }
   }
 
@@ -78,35 +96,43 @@ final class StoredOutputs {
       int offset = slot * perRow[i];
       Object v;
       if (PredictionSchema.scalar(s)) {
-        v = scalar(tensors[i], s.type(), offset);
+        v = scalar(tensors[i], views[i], s.type(), offset);
       } else {
         long[] shape = s.shape();
-        v = array(tensors[i], s.type(), Arrays.copyOfRange(shape, 1, shape.length), 0, offset);
+        v =
+            array(
+                tensors[i],
+                views[i],
+                s.type(),
+                Arrays.copyOfRange(shape, 1, shape.length),
+                0,
+                offset);
       }
       row.update(fields[i], v);
     }
     return row;
   }
 
-  private static Object scalar(Tensor t, ElementType type, int at) {
+  private static Object scalar(Tensor t, java.nio.Buffer view, ElementType type, int at) {
     return switch (type) {
-      case FLOAT -> t.asFloatBuffer().get(at);
-      case DOUBLE -> t.asDoubleBuffer().get(at);
-      case INT64 -> t.asLongBuffer().get(at);
-      case INT32 -> t.asIntBuffer().get(at);
-      case INT8 -> t.asByteBuffer().get(at);
-      case UINT8 -> (short) (t.asByteBuffer().get(at) & 0xFF);
-      case BOOL -> t.asByteBuffer().get(at) != 0;
+      case FLOAT -> ((FloatBuffer) view).get(at);
+      case DOUBLE -> ((DoubleBuffer) view).get(at);
+      case INT64 -> ((LongBuffer) view).get(at);
+      case INT32 -> ((IntBuffer) view).get(at);
+      case INT8 -> ((ByteBuffer) view).get(at);
+      case UINT8 -> (short) (((ByteBuffer) view).get(at) & 0xFF);
+      case BOOL -> ((ByteBuffer) view).get(at) != 0;
       case STRING -> UTF8String.fromString(t.strings()[at]);
       case FLOAT16, OTHER -> throw new IllegalArgumentException("no column holds " + type);
     };
   }
 
   /** The values from {@code offset} shaped {@code dims[d..]}: nested arrays, innermost leaves. */
-  private static Object array(Tensor t, ElementType type, long[] dims, int d, int offset) {
+  private static Object array(
+      Tensor t, java.nio.Buffer view, ElementType type, long[] dims, int d, int offset) {
     int len = (int) dims[d];
     if (d == dims.length - 1) {
-      return leaf(t, type, offset, len);
+      return leaf(t, view, type, offset, len);
     }
     int stride = 1;
     for (int k = d + 1; k < dims.length; k++) {
@@ -114,40 +140,40 @@ final class StoredOutputs {
     }
     Object[] items = new Object[len];
     for (int i = 0; i < len; i++) {
-      items[i] = array(t, type, dims, d + 1, offset + i * stride);
+      items[i] = array(t, view, type, dims, d + 1, offset + i * stride);
     }
     return new GenericArrayData(items);
   }
 
-  private static Object leaf(Tensor t, ElementType type, int at, int len) {
+  private static Object leaf(Tensor t, java.nio.Buffer view, ElementType type, int at, int len) {
     return switch (type) {
       case FLOAT -> {
         float[] a = new float[len];
-        t.asFloatBuffer().get(at, a);
+        ((FloatBuffer) view).get(at, a);
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case DOUBLE -> {
         double[] a = new double[len];
-        t.asDoubleBuffer().get(at, a);
+        ((DoubleBuffer) view).get(at, a);
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case INT64 -> {
         long[] a = new long[len];
-        t.asLongBuffer().get(at, a);
+        ((LongBuffer) view).get(at, a);
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case INT32 -> {
         int[] a = new int[len];
-        t.asIntBuffer().get(at, a);
+        ((IntBuffer) view).get(at, a);
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case INT8 -> {
         byte[] a = new byte[len];
-        t.asByteBuffer().get(at, a);
+        ((ByteBuffer) view).get(at, a);
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case UINT8 -> {
-        ByteBuffer b = t.asByteBuffer();
+        ByteBuffer b = (ByteBuffer) view;
         short[] a = new short[len];
         for (int i = 0; i < len; i++) {
           a[i] = (short) (b.get(at + i) & 0xFF);
@@ -155,7 +181,7 @@ final class StoredOutputs {
         yield UnsafeArrayData.fromPrimitiveArray(a);
       }
       case BOOL -> {
-        ByteBuffer b = t.asByteBuffer();
+        ByteBuffer b = (ByteBuffer) view;
         boolean[] a = new boolean[len];
         for (int i = 0; i < len; i++) {
           a[i] = b.get(at + i) != 0;
