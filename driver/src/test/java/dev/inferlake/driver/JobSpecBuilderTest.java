@@ -38,8 +38,7 @@ class JobSpecBuilderTest {
     assertEquals("/data/in", s.input().path());
     assertEquals(List.of("id"), s.input().key());
     assertEquals(Map.of("input", List.of("a", "b")), s.input().features());
-    assertEquals(
-        List.of(new JobSpec.Model("m", "v1", "/models/m1.onnx", null, null, null)), s.models());
+    assertEquals(List.of(new JobSpec.Model("m", "v1", "/models/m1.onnx", null, null)), s.models());
     assertEquals(new JobSpec.Output("/lake/p", null, null, null, null), s.output());
     assertNull(s.batchSize());
     assertNull(s.security());
@@ -111,8 +110,8 @@ class JobSpecBuilderTest {
     assertEquals(
         List.of(
             new JobSpec.Model(
-                "m", "v1", "/models/m1.onnx", "probabilities", Map.of("extra", List.of("c")), null),
-            new JobSpec.Model("m", "v2", null, null, null, null)),
+                "m", "v1", "/models/m1.onnx", "probabilities", Map.of("extra", List.of("c"))),
+            new JobSpec.Model("m", "v2", null, null, null)),
         s.models());
     assertEquals("/registry", s.registry());
     assertTrue(s.storageShipping());

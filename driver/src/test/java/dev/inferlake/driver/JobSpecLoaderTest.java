@@ -78,7 +78,9 @@ class JobSpecLoaderTest {
     InferlakeException nested = usageError(SPEC, "models.0.pth=/x");
     assertTrue(nested.getMessage().contains("unknown key 'pth' in models[0]"), nested.getMessage());
     assertTrue(
-        nested.getMessage().contains("known keys there: features, name, output, path, version"),
+        nested
+            .getMessage()
+            .contains("known keys there: features, name, output, outputs, path, task, version"),
         nested.getMessage());
   }
 

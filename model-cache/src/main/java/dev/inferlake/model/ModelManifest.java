@@ -34,6 +34,9 @@ import java.util.List;
  * @param packedSha256 digest of the payload as stored and shipped, {@code sha256:...}
  * @param files external data files the model reads from its folder (each stored zstd-compressed
  *     beside the payload), or null
+ * @param task what the model's output means (declared at registration), or null: then a job's
+ *     {@code task}, or the default by output width, applies. Left out of the JSON when null, so
+ *     manifests written before it existed keep their bytes and signatures.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -52,8 +55,47 @@ public record ModelManifest(
     List<Tensor> outputs,
     Signature signature,
     String packedSha256,
-    List<DataFile> files)
+    List<DataFile> files,
+    Task task)
     implements Serializable {
+
+  /** A manifest without a declared task, as packing makes it. */
+  public ModelManifest(
+      String name,
+      String version,
+      ModelFormat format,
+      String sha256,
+      long rawBytes,
+      long packedBytes,
+      String compression,
+      String encryption,
+      Rewrite rewrite,
+      String lineage,
+      String created,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      Signature signature,
+      String packedSha256,
+      List<DataFile> files) {
+    this(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        files,
+        null);
+  }
 
   public static final String ZSTD = "zstd";
   public static final String NONE = "none";
@@ -110,6 +152,29 @@ public record ModelManifest(
 
   /** An external data file: its path inside the model's folder, digest and size (raw). */
   public record DataFile(String path, String sha256, long bytes) implements Serializable {}
+
+  /**
+   * What a model's output means, as declared at registration ({@code model register --task}); every
+   * field may be null (then the job's value or the default applies). Null fields are left out of
+   * the JSON.
+   *
+   * @param kind {@code classifier}, {@code binary}, {@code multilabel}, {@code regressor}, {@code
+   *     embedding} or {@code raw}
+   * @param output the model output the task reads (default: the first)
+   * @param classNames one name per class (classifier) or per label (multilabel); two for binary
+   * @param threshold binary/multilabel: a probability at or above it predicts 1 (default 0.5)
+   * @param logits binary/multilabel: the output holds logits, so sigmoid is applied first
+   * @param normalize embedding: {@code l2} to scale each vector to unit length
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Task(
+      String kind,
+      String output,
+      List<String> classNames,
+      Double threshold,
+      Boolean logits,
+      String normalize)
+      implements Serializable {}
 
   /** An Ed25519 signature over {@link ModelManifest#signedBytes()}. */
   public record Signature(String algorithm, @JsonProperty("key_id") String keyId, String value)
@@ -215,6 +280,28 @@ public record ModelManifest(
     return copy(s, files);
   }
 
+  /** This manifest declaring {@code t} (null for none); a signature made before no longer holds. */
+  public ModelManifest withTask(Task t) {
+    return new ModelManifest(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        files,
+        t);
+  }
+
   /** This manifest with the two fields added after packing (signature, data files) replaced. */
   private ModelManifest copy(Signature s, List<DataFile> f) {
     return new ModelManifest(
@@ -233,7 +320,8 @@ public record ModelManifest(
         outputs,
         s,
         packedSha256,
-        f);
+        f,
+        task);
   }
 
   /**

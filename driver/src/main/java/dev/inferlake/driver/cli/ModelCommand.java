@@ -139,15 +139,110 @@ public final class ModelCommand implements Runnable {
     @Parameters(paramLabel = "FILE", description = "The model file (ONNX).")
     Path file;
 
+    @Option(
+        names = "--task",
+        paramLabel = "KIND",
+        description =
+            "What the model's output means: classifier, binary, multilabel, regressor, embedding"
+                + " or raw (default: classifier when it holds several values per row, else"
+                + " regressor). A job's task overrides it.")
+    String task;
+
+    @Option(
+        names = "--task-output",
+        paramLabel = "OUTPUT",
+        description = "The model output the task reads (default: the first).")
+    String taskOutput;
+
+    @Option(
+        names = "--class-names",
+        paramLabel = "NAMES",
+        split = ",",
+        description = "Class (or label) names, comma-separated; binary: the names of 0 and 1.")
+    java.util.List<String> classNames;
+
+    @Option(
+        names = "--threshold",
+        paramLabel = "P",
+        description = "binary/multilabel: a probability at or above it predicts 1 (default 0.5).")
+    Double threshold;
+
+    @Option(
+        names = "--logits",
+        description = "binary/multilabel: the output holds logits; sigmoid is applied first.")
+    Boolean logits;
+
+    @Option(
+        names = "--normalize",
+        paramLabel = "l2",
+        description = "embedding: scale each vector to unit L2 length.")
+    String normalize;
+
+    /** The declared task, checked as a job's would be; null when none is declared. */
+    private ModelManifest.Task declaredTask() {
+      if (task == null
+          && taskOutput == null
+          && classNames == null
+          && threshold == null
+          && logits == null
+          && normalize == null) {
+        return null;
+      }
+      String bad = null;
+      if (task != null && dev.inferlake.executors.Task.Kind.parse(task) == null) {
+        bad =
+            "--task is '"
+                + task
+                + "'; expected one of "
+                + dev.inferlake.executors.Task.Kind.names();
+      } else if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+        bad = "--threshold is " + threshold + "; expected a probability from 0 to 1";
+      } else if (normalize != null && !normalize.equals("l2")) {
+        bad = "--normalize is '" + normalize + "'; expected l2";
+      } else if (classNames != null && classNames.stream().anyMatch(String::isBlank)) {
+        bad = "--class-names has an empty name: " + classNames;
+      }
+      if (bad != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), bad);
+      }
+      return new ModelManifest.Task(task, taskOutput, classNames, threshold, logits, normalize);
+    }
+
     @Override
     public Integer call() throws IOException {
       ModelRegistry r = parent.registry(spec.commandLine());
+      ModelManifest.Task declared = declaredTask();
       byte[] raw;
       try {
         raw = Files.readAllBytes(file);
       } catch (java.nio.file.NoSuchFileException e) {
         throw RegistryErrors.modelUnreadable(
             name + ":" + version, file.toString(), "no such file", e);
+      }
+      if (declared != null) {
+        // refused before anything is written, as a job would refuse it
+        String what = "model '" + name + ":" + version + "'";
+        dev.inferlake.model.ModelSignature sig =
+            dev.inferlake.model.ModelFormat.detect(raw, what).signature(raw, what);
+        dev.inferlake.driver.job.TaskBinding.ofPackage(
+            new ModelManifest(
+                    name,
+                    version,
+                    null,
+                    null,
+                    0,
+                    0,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    ModelManifest.tensors(sig.inputs()),
+                    ModelManifest.tensors(sig.outputs()),
+                    null,
+                    null,
+                    null)
+                .withTask(declared));
       }
       ModelManifest m =
           r.register(
@@ -159,6 +254,10 @@ public final class ModelCommand implements Runnable {
               lineage,
               vocabSizes,
               Clock.systemUTC());
+      if (declared != null) {
+        m = m.withTask(declared);
+        r.writeManifest(name, version, m);
+      }
       if (signKey != null) {
         m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
         r.writeManifest(name, version, m);
@@ -378,6 +477,17 @@ public final class ModelCommand implements Runnable {
       }
       for (ModelManifest.Tensor t : m.outputs()) {
         out.printf("output     %s %s%s%n", t.name(), t.type(), Arrays.toString(t.shape()));
+      }
+      if (m.task() != null) {
+        ModelManifest.Task t = m.task();
+        out.printf(
+            "task       %s%s%s%s%s%s%n",
+            t.kind() == null ? "(default kind)" : t.kind(),
+            t.output() == null ? "" : " output=" + t.output(),
+            t.classNames() == null ? "" : " class_names=" + String.join(",", t.classNames()),
+            t.threshold() == null ? "" : " threshold=" + t.threshold(),
+            t.logits() == null ? "" : " logits=" + t.logits(),
+            t.normalize() == null ? "" : " normalize=" + t.normalize());
       }
       if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
         out.println("ops        (counted for ONNX models only)");

@@ -85,7 +85,8 @@ final class ChunkScorer {
     predicted.setName(group);
     // InternalRows straight into a DataFrame: no per-value conversion to Rows and back.
     Dataset<Row> predictions =
-        spark.internalCreateDataFrame(predicted.rdd(), PredictionSchema.of(scoring.keys()), false);
+        spark.internalCreateDataFrame(
+            predicted.rdd(), PredictionSchema.of(scoring.keys(), scoring.models()), false);
     OnInvalid onInvalid = scoring.onInvalid();
     if (onInvalid == OnInvalid.FAIL) {
       return new Scored(predictions, null, -1, Map.of());

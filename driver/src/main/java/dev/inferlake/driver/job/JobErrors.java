@@ -139,6 +139,43 @@ public final class JobErrors {
             + "; inferlake stores float outputs with a fixed number of values per row");
   }
 
+  /**
+   * A task that cannot work with the model's output; {@code source} says where it was declared
+   * ({@code job spec models[0].task}, {@code the package}).
+   */
+  public static InferlakeException taskMismatch(String model, String source, String problem) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "model '" + model + "': the task in " + source + " " + problem);
+  }
+
+  public static InferlakeException rawWithoutOutputs(String model, String at) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "job spec: model '"
+            + model
+            + "' has task raw, which stores nothing but the outputs named in '"
+            + at
+            + ".outputs'; list at least one");
+  }
+
+  public static InferlakeException unstorableOutput(String model, String output, String spec) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' output '"
+            + output
+            + "' is "
+            + spec
+            + ", which no column holds; stored outputs are float32, float64, int64, int32, int8,"
+            + " uint8, bool or string with a batch dimension and fixed dimensions after it");
+  }
+
+  public static InferlakeException outputsDisagree(String problem) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "the job's models store outputs of one name in two types: " + problem);
+  }
+
   public static InferlakeException inputUnreadable(
       String path, String format, String why, Throwable cause) {
     return new InferlakeException(

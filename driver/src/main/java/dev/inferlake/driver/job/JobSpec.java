@@ -20,7 +20,12 @@ import java.util.regex.Pattern;
  *   - name: churn
  *     version: v1
  *     path: /models/churn-v1.onnx
- *     output: probabilities         # optional: which model output to store (default: first)
+ *     output: probabilities         # optional: which model output its task reads (default: first)
+ *     task:                         # optional: what that output means (default: the package's,
+ *       kind: multilabel            #   else classifier when it holds > 1 value per row, else
+ *       threshold: 0.5              #   regressor); see README "The prediction table"
+ *       logits: true
+ *     outputs: [logits, embedding]  # optional: model outputs stored as they are, in `outputs`
  *   - name: churn                   # no path: resolved as churn:v2 in the registry
  *     version: v2
  * registry: hdfs:///models          # optional: where name:version models live
@@ -80,8 +85,11 @@ public record JobSpec(
   /**
    * One model version to score.
    *
+   * @param output the model output its task reads; null for the package's, else the first
    * @param vocabSize {@code vocab_size}: per integer input, the vocabulary size of its ids, over
    *     what the package declares; null for none
+   * @param task what that output means; null for the package's declaration, else the default
+   * @param outputs model outputs stored as they are in the {@code outputs} struct; null for none
    */
   public record Model(
       String name,
@@ -89,7 +97,20 @@ public record JobSpec(
       String path,
       String output,
       Map<String, List<String>> features,
-      Map<String, Long> vocabSize) {
+      Map<String, Long> vocabSize,
+      Task task,
+      List<String> outputs) {
+
+    /** A model whose package (or today's default) says what its output means. */
+    public Model(
+        String name,
+        String version,
+        String path,
+        String output,
+        Map<String, List<String>> features) {
+      this(name, version, path, output, features, null, null, null);
+    }
+
     /** {@code name:version}. */
     public String label() {
       return name + ":" + version;
@@ -100,6 +121,19 @@ public record JobSpec(
       return vocabSize == null ? Map.of() : vocabSize;
     }
   }
+
+  /**
+   * A model's task, as a job or {@code model register} declares it; a field left null comes from
+   * the package, else its default.
+   *
+   * @param kind classifier, binary, multilabel, regressor, embedding or raw
+   * @param classNames one name per class or label (binary: the names of 0 and 1)
+   * @param threshold binary/multilabel: the probability at or above which a label is on
+   * @param logits binary/multilabel: the output holds logits (sigmoid is applied)
+   * @param normalize embedding: {@code l2}
+   */
+  public record Task(
+      String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {}
 
   /** Default share of invalid input rows above which skip/quarantine runs fail. */
   public static final double DEFAULT_MAX_INVALID_FRACTION = 0.05;
@@ -355,6 +389,19 @@ public record JobSpec(
       if (input.features() == null && m.features() == null) {
         throw JobErrors.missingKey("input.features (or " + at + ".features)");
       }
+      validateTask(m.task(), at + ".task");
+      if (m.outputs() != null) {
+        if (m.outputs().isEmpty()) {
+          throw JobErrors.badValue(at + ".outputs", "[]", "a list of model output names");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String o : m.outputs()) {
+          if (o == null || o.isBlank() || !names.add(o)) {
+            throw JobErrors.badValue(
+                at + ".outputs", String.valueOf(m.outputs()), "distinct model output names");
+          }
+        }
+      }
     }
     if (output == null) {
       throw JobErrors.missingKey("output");
@@ -451,6 +498,29 @@ public record JobSpec(
       throw JobErrors.missingKey("security.trusted_keys (security.require_signature is true)");
     }
     return this;
+  }
+
+  /** Checks a task's values; {@code at} names it ({@code models[0].task}). */
+  static void validateTask(Task t, String at) {
+    if (t == null) {
+      return;
+    }
+    if (t.kind() != null && dev.inferlake.executors.Task.Kind.parse(t.kind()) == null) {
+      throw JobErrors.badValue(
+          at + ".kind", t.kind(), "one of " + dev.inferlake.executors.Task.Kind.names());
+    }
+    if (t.threshold() != null && !(t.threshold() >= 0 && t.threshold() <= 1)) {
+      throw JobErrors.badValue(at + ".threshold", String.valueOf(t.threshold()), "0 to 1");
+    }
+    if (t.normalize() != null && !t.normalize().equals("l2")) {
+      throw JobErrors.badValue(at + ".normalize", t.normalize(), "l2");
+    }
+    if (t.classNames() != null
+        && (t.classNames().isEmpty()
+            || t.classNames().stream().anyMatch(n -> n == null || n.isBlank()))) {
+      throw JobErrors.badValue(
+          at + ".class_names", String.valueOf(t.classNames()), "a list of non-empty names");
+    }
   }
 
   /** The columns feeding model input {@code inputName} of {@code m}, or null if none are mapped. */

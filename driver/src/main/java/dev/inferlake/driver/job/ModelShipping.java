@@ -5,8 +5,6 @@ import dev.inferlake.executors.KeyRef;
 import dev.inferlake.executors.ModelSource;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.StorageModelSource;
-import dev.inferlake.model.ElementType;
-import dev.inferlake.model.ModelSignature;
 import dev.inferlake.model.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +40,6 @@ final class ModelShipping implements AutoCloseable {
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
     for (int i = 0; i < resolved.size(); i++) {
       ResolvedModel m = resolved.get(i);
-      TensorSpec out = bound.get(i).output();
       ModelSource source;
       if (m.payload() == null) {
         source = new StorageModelSource(m.location());
@@ -51,21 +48,45 @@ final class ModelShipping implements AutoCloseable {
         broadcasts.add(b);
         source = new BroadcastModelSource(b);
       }
-      scored.add(
-          new ScoredModel(
-              m.manifest(),
-              bound.get(i).inputs(),
-              out.name(),
-              (int) out.elementsPerRow(),
-              source,
-              m.manifest().packedSha256(),
-              keyRef));
+      scored.add(scoredModel(m, bound.get(i), source, keyRef));
     }
     return new ModelShipping(scored, broadcasts);
   }
 
-  /** One model's input bindings and the output it stores. */
-  record Bound(List<InputBinding> inputs, TensorSpec output) {}
+  /** Model {@code m} as executors get it, bound as {@code b}; its source may be null in a plan. */
+  private static ScoredModel scoredModel(ResolvedModel m, Bound b, ModelSource source, KeyRef key) {
+    TensorSpec out = b.task().output();
+    return new ScoredModel(
+        m.manifest(),
+        b.inputs(),
+        out == null ? null : out.name(),
+        out == null ? 0 : (int) out.elementsPerRow(),
+        source,
+        m.manifest().packedSha256(),
+        key,
+        b.task().task(),
+        b.task().stored());
+  }
+
+  /**
+   * The schema of the prediction rows of {@code resolved}, bound as {@code bound}, without shipping
+   * anything: what {@code inferlake plan} checks against the table.
+   *
+   * @throws dev.inferlake.model.InferlakeException as {@link #schema(List)}
+   */
+  static StructType schema(
+      List<ResolvedModel> resolved,
+      List<Bound> bound,
+      List<dev.inferlake.executors.KeyColumn> keys) {
+    List<ScoredModel> models = new ArrayList<>();
+    for (int i = 0; i < resolved.size(); i++) {
+      models.add(scoredModel(resolved.get(i), bound.get(i), null, null));
+    }
+    return new ModelShipping(models, List.of()).schema(keys);
+  }
+
+  /** One model's input bindings and what its outputs become. */
+  record Bound(List<InputBinding> inputs, TaskBinding task) {}
 
   /**
    * Binds every model's inputs to the projected input and chooses its output, as {@link #ship}
@@ -73,13 +94,14 @@ final class ModelShipping implements AutoCloseable {
    *
    * @return per model, in job order
    * @throws dev.inferlake.model.InferlakeException USAGE for an unknown output, MODEL for one that
-   *     cannot be stored, INPUT for a column that cannot feed its input
+   *     cannot be stored or a task it cannot serve, INPUT for a column that cannot feed its input
    */
   static List<Bound> bind(List<ResolvedModel> resolved, JobInput input) {
     StructType schema = input.projected().schema();
     List<Bound> out = new ArrayList<>();
     int next = 0;
-    for (ResolvedModel m : resolved) {
+    for (int i = 0; i < resolved.size(); i++) {
+      ResolvedModel m = resolved.get(i);
       List<InputBinding> bindings = new ArrayList<>();
       // the package's vocabulary sizes, with the job's over them (each checked against an
       // integer input of the model)
@@ -90,13 +112,27 @@ final class ModelShipping implements AutoCloseable {
         bindings.add(
             InputBinding.bind(inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
       }
-      out.add(new Bound(bindings, chooseOutput(m)));
+      out.add(new Bound(bindings, TaskBinding.of(m, "models[" + i + "]")));
     }
     return out;
   }
 
   List<ScoredModel> models() {
     return models;
+  }
+
+  /**
+   * The schema of the run's prediction rows.
+   *
+   * @throws dev.inferlake.model.InferlakeException MODEL when two models store outputs of one name
+   *     in different types
+   */
+  StructType schema(List<dev.inferlake.executors.KeyColumn> keys) {
+    try {
+      return dev.inferlake.executors.PredictionSchema.of(keys, models);
+    } catch (IllegalArgumentException e) {
+      throw JobErrors.outputsDisagree(e.getMessage());
+    }
   }
 
   /** Destroys the broadcast packages; executors holding a loaded model keep it. */
@@ -111,27 +147,5 @@ final class ModelShipping implements AutoCloseable {
     return sec.decryptionKeyEnv() == null && sec.decryptionKeyFile() == null
         ? null
         : new KeyRef(sec.decryptionKeyEnv(), sec.decryptionKeyFile());
-  }
-
-  private static TensorSpec chooseOutput(ResolvedModel m) {
-    ModelSignature sig = m.manifest().modelSignature();
-    String wanted = m.spec().output();
-    TensorSpec out;
-    if (wanted == null) {
-      out = sig.outputs().get(0);
-    } else {
-      out =
-          sig.output(wanted)
-              .orElseThrow(
-                  () ->
-                      JobErrors.unknownOutput(
-                          m.spec().label(),
-                          wanted,
-                          sig.outputs().stream().map(TensorSpec::name).toList()));
-    }
-    if (out.type() != ElementType.FLOAT || out.shape().length == 0 || out.elementsPerRow() < 1) {
-      throw JobErrors.unsupportedOutput(m.spec().label(), out.name(), out.toString());
-    }
-    return out;
   }
 }

@@ -10,7 +10,6 @@ import dev.inferlake.executors.FaultInjection;
 import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.OnInvalid;
 import dev.inferlake.executors.PartitionScorer;
-import dev.inferlake.executors.PredictionSchema;
 import dev.inferlake.executors.RunnerOptions;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.ScoringMetrics;
@@ -32,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +110,7 @@ public final class ScoringJob {
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
+      sink.prepare(shipping.schema(input.keys()));
       ChunkPlan plan =
           sink.planChunks(
               () -> input.rows().inputFiles(),
@@ -191,7 +192,9 @@ public final class ScoringJob {
   public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
-    List<ScoredModel> scored = ModelShipping.ship(jsc(), spec, models, input).models();
+    ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input);
+    List<ScoredModel> scored = shipping.models();
+    StructType schema = shipping.schema(input.keys());
     long now = ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant());
     ScoringSpec scoring =
         scoringSpec(
@@ -209,7 +212,7 @@ public final class ScoringJob {
             .plan(input.projected())
             .rows()
             .mapPartitions(scorer::score);
-    return spark.internalCreateDataFrame(rows.rdd(), PredictionSchema.of(input.keys()), false);
+    return spark.internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
   /**
@@ -217,8 +220,8 @@ public final class ScoringJob {
    * its input as a run would, without shipping models, starting engine sessions or scoring:
    * resolves and verifies every model version, checks the input against them (keys, feature
    * mapping, column types, label), refuses an empty input that would empty the date, binds every
-   * model's inputs and chooses its output, then cuts the input into tasks from footers and Delta
-   * statistics.
+   * model's inputs and tasks and checks the columns they write against the table, then cuts the
+   * input into tasks from footers and Delta statistics.
    *
    * @return the plan, with the latest run of the same versions whose task cost sizes and times it
    * @throws InferlakeException what {@link #run} would throw for the same job before scoring, with
@@ -227,8 +230,9 @@ public final class ScoringJob {
   public PlanPreview plan(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, true);
-    checkNotEmpty(spec, ds, input, sink(spec, ds, input));
-    ModelShipping.bind(models, input);
+    PredictionSink sink = sink(spec, ds, input);
+    checkNotEmpty(spec, ds, input, sink);
+    sink.prepare(ModelShipping.schema(models, ModelShipping.bind(models, input), input.keys()));
     faults();
     List<String> labels = models.stream().map(m -> m.spec().label()).toList();
     PilotRun pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);

@@ -171,6 +171,10 @@ public final class ModelRegistry {
             rewrite,
             source.vocabSizes(), // the compressed graph takes the same ids
             clock);
+    if (source.task() != null) { // a compressed version serves its source's task
+      target = target.withTask(source.task());
+      writeManifest(target);
+    }
     return new Compression(source, target, c);
   }
 

@@ -23,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +93,13 @@ public final class DeltaSink implements PredictionSink {
   /** Names the rows a run owns (its date and model versions), to recognize earlier runs of it. */
   static String owner(List<ModelVersion> models) {
     return models.stream().map(ModelVersion::label).sorted().collect(Collectors.joining(","));
+  }
+
+  @Override
+  public void prepare(StructType schema) {
+    if (DeltaTable.isDeltaTable(spark, table)) {
+      TableSchema.check(table, writes.schemaOf(table), schema);
+    }
   }
 
   @Override
@@ -174,7 +182,7 @@ public final class DeltaSink implements PredictionSink {
         }
         Long version =
             writes.replace(
-                write.predictions(),
+                writes.evolve(table, write.predictions()),
                 table,
                 owned,
                 PredictionSchema.PARTITION_COLUMNS,

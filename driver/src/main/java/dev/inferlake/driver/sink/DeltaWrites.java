@@ -109,6 +109,40 @@ final class DeltaWrites {
         "rows of run {} removed from {}: another run owns this date's rows now", runId, target);
   }
 
+  /** The schema of the Delta table at {@code target} now. */
+  StructType schemaOf(String target) {
+    return DeltaTable.forPath(spark, target).toDF().schema();
+  }
+
+  /**
+   * The prediction rows made ready for {@code target}: when the table exists, aligned to its schema
+   * ({@link TableSchema#align}); when they may hold a null {@code prediction} and the table holds
+   * it {@code NOT NULL} (tables made before tasks without a prediction existed), the constraint is
+   * dropped first, in a commit of its own.
+   */
+  Dataset<Row> evolve(String target, Dataset<Row> rows) {
+    if (!DeltaTable.isDeltaTable(spark, target)) {
+      return rows;
+    }
+    StructType existing = schemaOf(target);
+    String p = PredictionSchema.PREDICTION;
+    if (rows.schema().apply(p).nullable() && !existing.apply(p).nullable()) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + target.replace("`", "``")
+              + "` ALTER COLUMN "
+              + p
+              + " DROP NOT NULL");
+      LOG.warn(
+          "{}: column {} may be null from now on (this run's models leave it null for some"
+              + " tasks); it was NOT NULL",
+          target,
+          p);
+      existing = schemaOf(target);
+    }
+    return TableSchema.align(rows, existing);
+  }
+
   /**
    * One Delta commit replacing {@code owned}; returns the version it made, or null when there was
    * nothing to change.
@@ -138,6 +172,11 @@ final class DeltaWrites {
                   .mode(SaveMode.Overwrite)
                   .option("replaceWhere", owned)
                   .option("userMetadata", info);
+          if (DeltaTable.isDeltaTable(spark, target)
+              && TableSchema.adds(schemaOf(target), df.schema())) {
+            // new optional columns or outputs fields (a task or output this table had not seen)
+            w = w.option("mergeSchema", "true");
+          }
           if (statsColumns != null) {
             w = w.option("delta.dataSkippingStatsColumns", statsColumns);
           }

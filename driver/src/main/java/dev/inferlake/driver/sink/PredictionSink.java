@@ -21,6 +21,17 @@ public interface PredictionSink {
   String table();
 
   /**
+   * Checks the schema of the run's prediction rows against the table before anything is scored.
+   * Columns and {@code outputs} fields the table lacks are added by the run's first commit; a
+   * {@code prediction} the table holds {@code NOT NULL} is relaxed by it when the run's models may
+   * leave it null.
+   *
+   * @throws dev.inferlake.model.InferlakeException MODEL when the table holds a column or output
+   *     the run writes in another type
+   */
+  void prepare(org.apache.spark.sql.types.StructType schema);
+
+  /**
    * How the run is cut into commits: one commit for a plain run; for a resumable run, contiguous
    * groups of the input's files, resuming an unfinished run of the same plan that this sink finds
    * among its own commits.

@@ -47,4 +47,20 @@ final class SinkErrors {
             + (chunk + 1)
             + ". Rerun this ds to score it again in full");
   }
+
+  public static InferlakeException columnTypeConflict(
+      String table, String column, String tableType, String runType) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "column '"
+            + column
+            + "' of "
+            + table
+            + " is "
+            + tableType
+            + ", but this run's models write it as "
+            + runType
+            + "; nothing was scored. Write this model version to a table of its own, or store"
+            + " the output under a name the table does not hold");
+  }
 }

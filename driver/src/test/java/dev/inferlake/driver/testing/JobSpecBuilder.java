@@ -420,6 +420,42 @@ public final class JobSpecBuilder {
       return this;
     }
 
+    /** {@code task.kind}: what the model output means (classifier, binary, ...). */
+    public Model task(String kind) {
+      section(node, "task").put("kind", kind);
+      return this;
+    }
+
+    /** {@code task.class_names}. */
+    public Model classNames(String... names) {
+      section(node, "task").set("class_names", strings(List.of(names)));
+      return this;
+    }
+
+    /** {@code task.threshold}. */
+    public Model threshold(double threshold) {
+      section(node, "task").put("threshold", threshold);
+      return this;
+    }
+
+    /** {@code task.logits}. */
+    public Model logits(boolean logits) {
+      section(node, "task").put("logits", logits);
+      return this;
+    }
+
+    /** {@code task.normalize}. */
+    public Model normalize(String normalize) {
+      section(node, "task").put("normalize", normalize);
+      return this;
+    }
+
+    /** {@code outputs}: model outputs stored as they are. */
+    public Model outputs(String... outputs) {
+      node.set("outputs", strings(List.of(outputs)));
+      return this;
+    }
+
     /** {@code features.<modelInput>}: columns for this model alone. */
     public Model features(String modelInput, String... columns) {
       section(node, "features").set(modelInput, strings(List.of(columns)));

@@ -97,8 +97,8 @@ public final class BatchSizeProbe {
         }
       }
     }
-    List<TensorSpec> outs = outputs(runners, models);
-    long rowBytes = rowBytes(runners, models, outs);
+    List<List<TensorSpec>> outs = outputs(runners, models);
+    long rowBytes = rowBytes(runners, outs);
     List<Integer> fitting = new ArrayList<>();
     for (int b : candidates) {
       if (b <= PROBE_BYTES / rowBytes) { // b * rowBytes <= PROBE_BYTES, without overflow
@@ -119,12 +119,13 @@ public final class BatchSizeProbe {
           in.put(t.name(), Tensor.allocate(t, b)); // zeros of the input's own type and shape
         }
         inputs.add(in);
-        ScoredModel m = models.get(i);
-        TensorSpec out = outs.get(i);
-        outputs.add(
-            Map.of(
-                out.name(),
-                Tensor.withCapacity(out.type(), Math.multiplyExact(b, m.outputWidth()))));
+        Map<String, Tensor> out = new HashMap<>();
+        for (TensorSpec t : outs.get(i)) {
+          out.put(
+              t.name(),
+              Tensor.withCapacity(t.type(), Math.multiplyExact(b, (int) t.elementsPerRow())));
+        }
+        outputs.add(out);
       }
       runAll(runners, inputs, outputs, b); // warm-up at this shape
       long spent = 0;
@@ -151,20 +152,29 @@ public final class BatchSizeProbe {
     return new Result(chosen, rates);
   }
 
-  /** The output each runner is asked for: its model's output. */
-  private static List<TensorSpec> outputs(List<Runner> runners, List<ScoredModel> models) {
-    List<TensorSpec> outs = new ArrayList<>();
+  /** The outputs each runner is asked for: its model's task output and stored outputs. */
+  private static List<List<TensorSpec>> outputs(List<Runner> runners, List<ScoredModel> models) {
+    List<List<TensorSpec>> outs = new ArrayList<>();
     for (int i = 0; i < runners.size(); i++) {
       ScoredModel m = models.get(i);
-      outs.add(
-          runners
-              .get(i)
-              .signature()
-              .output(m.outputName())
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "model '" + m.label() + "' has no output '" + m.outputName() + "'")));
+      List<TensorSpec> specs = new ArrayList<>();
+      for (String name : m.fetched()) {
+        TensorSpec t =
+            runners
+                .get(i)
+                .signature()
+                .output(name)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "model '" + m.label() + "' has no output '" + name + "'"));
+        // the task output holds the width the driver bound it with
+        specs.add(
+            name.equals(m.outputName())
+                ? new TensorSpec(name, t.type(), new long[] {-1, m.outputWidth()})
+                : t);
+      }
+      outs.add(specs);
     }
     return outs;
   }
@@ -173,15 +183,15 @@ public final class BatchSizeProbe {
    * Bytes of input and output tensors per row, all models together, saturating at {@link
    * Long#MAX_VALUE} instead of overflowing; at least 1.
    */
-  private static long rowBytes(
-      List<Runner> runners, List<ScoredModel> models, List<TensorSpec> outputs) {
+  private static long rowBytes(List<Runner> runners, List<List<TensorSpec>> outputs) {
     long total = 0;
     for (int i = 0; i < runners.size(); i++) {
       for (TensorSpec t : runners.get(i).signature().inputs()) {
         total = saturatedAdd(total, tensorRowBytes(t.type(), t.shape()));
       }
-      long[] out = {-1, models.get(i).outputWidth()};
-      total = saturatedAdd(total, tensorRowBytes(outputs.get(i).type(), out));
+      for (TensorSpec t : outputs.get(i)) {
+        total = saturatedAdd(total, tensorRowBytes(t.type(), t.shape()));
+      }
     }
     return Math.max(1, total);
   }

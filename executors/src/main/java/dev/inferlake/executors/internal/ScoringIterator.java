@@ -45,7 +45,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
 
   private final PredictionDecoder[] decoders;
 
-  /** Per model: the output its runner fills, by name. */
+  /** Per model: the outputs its runner fills, by name. */
   private final List<Map<String, Tensor>> outputs;
 
   private final KeySlots batchKeys;
@@ -97,7 +97,9 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     }
     this.encoder = new RowEncoder(spec, batchSize);
     this.batchKeys = new KeySlots(keys, batchSize);
-    this.out = new SpecificInternalRow(dev.inferlake.executors.PredictionSchema.of(spec.keys()));
+    org.apache.spark.sql.types.StructType schema =
+        dev.inferlake.executors.PredictionSchema.of(spec.keys(), spec.models());
+    this.out = new SpecificInternalRow(schema);
     int m = models.size();
     this.rejected = new boolean[m][batchSize];
     this.acceptedInBatch = new int[m];
@@ -107,12 +109,12 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     this.digests = new UTF8String[m];
     for (int i = 0; i < m; i++) {
       ScoredModel model = models.get(i);
-      decoders[i] = new PredictionDecoder(model, batchSize);
+      decoders[i] = new PredictionDecoder(model, batchSize, schema, keys.length);
       names[i] = UTF8String.fromString(model.name());
       versions[i] = UTF8String.fromString(model.version());
       digests[i] = UTF8String.fromString(model.digest());
     }
-    this.outputs = Arrays.stream(decoders).map(d -> Map.of(d.outputName(), d.output())).toList();
+    this.outputs = Arrays.stream(decoders).map(PredictionDecoder::outputs).toList();
     this.runId = UTF8String.fromString(spec.runId());
   }
 
@@ -189,7 +191,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     int r = cursorSlot++;
     batchKeys.writeTo(out, r);
     int c = keys.length;
-    decoders[m].writeTo(out, c, r);
+    decoders[m].writeTo(out, r);
     c += 2;
     out.update(c++, names[m]);
     out.update(c++, versions[m]);
