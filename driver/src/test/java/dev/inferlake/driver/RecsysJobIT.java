@@ -181,4 +181,76 @@ class RecsysJobIT {
       assertTrue(torch <= 1e-5, "torchscript, batch " + batch + ": " + torch);
     }
   }
+
+  /**
+   * Task {@code embedding} end to end: the run's own report compares the TorchScript twin's
+   * embeddings with the ONNX export's, key by key (the same network: cosine 1, same neighbours).
+   */
+  @Test
+  void theRunsReportComparesTheTwinsEmbeddings() throws Exception {
+    String table = dir.resolve("embeddings").toString();
+    Path report = dir.resolve("report");
+    JobSpecBuilder job =
+        JobSpecBuilder.create()
+            .input(input)
+            .key("id")
+            .model(embeddingModel("onnx", "recsys.onnx"))
+            .model(embeddingModel("torchscript", "recsys.pt"))
+            .output(table)
+            .report(report)
+            .reportBaseline("recsys:onnx");
+    for (String id : Recsys.ID_INPUTS) {
+      job.features(id, id);
+    }
+    job.features(Recsys.NUMERIC_INPUT, "numeric");
+    Cli run =
+        Cli.run(
+            "run",
+            "--job",
+            job.writeTo(dir.resolve("job-embedding.yaml")).toString(),
+            "--ds",
+            "2026-11-24");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("  report " + report.resolve("report.html")), run.out());
+
+    // the embedding column, prediction null, as the task says
+    Row counts =
+        spark
+            .sql(
+                "SELECT count(*), count(prediction), count(embedding), min(size(embedding))"
+                    + " FROM delta.`"
+                    + table
+                    + "`")
+            .first();
+    assertEquals(2L * rows.size(), counts.getLong(0));
+    assertEquals(0L, counts.getLong(1));
+    assertEquals(2L * rows.size(), counts.getLong(2));
+    assertEquals(Recsys.EMBEDDING, counts.getInt(3));
+
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(Files.readString(report.resolve("report.json")));
+    com.fasterxml.jackson.databind.JsonNode twin = null;
+    for (com.fasterxml.jackson.databind.JsonNode v : json.get("versions")) {
+      if (v.get("model").asText().equals("recsys:torchscript")) {
+        twin = v.get("embeddings");
+      }
+    }
+    assertTrue(twin != null, json.toPrettyString());
+    assertEquals(rows.size(), twin.get("keys").asInt());
+    assertEquals(1.0, twin.get("cosine_mean").asDouble(), 1e-4);
+    assertEquals(1.0, twin.get("cosine_p1").asDouble(), 1e-3);
+    assertEquals(1.0, twin.get("nn_overlap").asDouble(), 0.02, twin.toString());
+    assertTrue(Files.readString(report.resolve("report.md")).contains("Embedding similarity"));
+  }
+
+  static JobSpecBuilder.Model embeddingModel(String version, String file) {
+    JobSpecBuilder.Model m =
+        JobSpecBuilder.Model.of("recsys", version)
+            .path(dir.resolve(file))
+            .output("embedding")
+            .task("embedding");
+    Recsys.VOCAB.forEach(m::vocabSize);
+    return m;
+  }
 }
