@@ -52,6 +52,18 @@ class JobSpecLoaderTest {
   }
 
   @Test
+  void aTaskIsAKindAloneOrAMapping() {
+    JobSpec s =
+        JobSpecLoader.parse(
+            SPEC,
+            "job.yaml",
+            List.of("models.0.task=binary", "models.1.task={kind: multilabel, threshold: 0.3}"));
+    assertEquals(new JobSpec.Task("binary", null, null, null, null), s.models().get(0).task());
+    assertEquals("multilabel", s.models().get(1).task().kind());
+    assertEquals(0.3, s.models().get(1).task().threshold());
+  }
+
+  @Test
   void overridesSetNestedValuesListEntriesAndTypedScalars() {
     JobSpec s =
         JobSpecLoader.parse(

@@ -133,7 +133,12 @@ public record JobSpec(
    * @param normalize embedding: {@code l2}
    */
   public record Task(
-      String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {}
+      String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {
+    /** {@code task: binary}: the kind alone, shorthand for {@code task: {kind: binary}}. */
+    public Task(String kind) {
+      this(kind, null, null, null, null);
+    }
+  }
 
   /** Default share of invalid input rows above which skip/quarantine runs fail. */
   public static final double DEFAULT_MAX_INVALID_FRACTION = 0.05;
