@@ -56,6 +56,11 @@ Writes, into the folder given (default: this script's folder):
   textclf.onnx            the model (ONNX)
   textclf.pt              the same trained network as TorchScript (torch.jit.trace), with its
                           signature in the archive's extra file inferlake_signature.json
+  textclf-tokens.csv      id, token_ids: the ids this tokenizer gives every row of textclf.csv
+                          (space-separated, [CLS] and [SEP] included)
+  textclf-tokens-edge.csv text, token_ids: the same for EDGE_TEXTS (accents, other scripts,
+                          control characters, empty text, truncation at 64, long words, special
+                          tokens written in the text), beyond what the corpus reaches
   textclf-reference.csv   per held-out row: id, label, predicted class, the token ids this
                           tokenizer gives (space-separated, [CLS] and [SEP] included), logits
                           l0..l7, the embedding e0..e63 (masked mean of token_states, i.e.
@@ -63,13 +68,15 @@ Writes, into the folder given (default: this script's folder):
                           row at a time without padding; float32 values written exactly
 
 Deterministic (seeds, one thread, deterministic algorithms): running it twice writes identical
-bytes. Needs Debian's python3-torch and python3-onnx (scripts/models/make installs them); run
+bytes. TorchScript records the source lines it traced, so any edit of this file (its docstring
+too) changes textclf.pt: rerun scripts/models/make textclf after one. Needs Debian's python3-torch and python3-onnx (scripts/models/make installs them); run
 with /usr/bin/python3.
 """
 import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import unicodedata
@@ -92,6 +99,23 @@ FFN = 128
 LAYERS = 2
 EPOCHS = 12
 BATCH = 32
+# Texts beyond the corpus whose token ids are written too (textclf-tokens-edge.csv), to pin what
+# the corpus does not reach: accents, other scripts, control and odd spaces, empty text, texts
+# cut at MAX_LEN, words over MAX_WORD_CHARS, punctuation runs, special tokens written in text.
+EDGE_TEXTS = [
+    "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e na\u00efve fa\u00e7ade \u2013 \u201cquoted\u201d \u2014 r\u00e9sum\u00e9",
+    "\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8 and \u4e2d\u6587 mixed with ascii",
+    "tabs\tand\nnewlines\r\nand  double  spaces   ",
+    "",
+    "   ",
+    "C++/Qt5: a (GUI) toolkit's \"bindings\" [beta]; v1.2.3-rc~1 #tag @user $x %y ^z &w *v",
+    " ".join(["supercalifragilisticexpialidocious"] * 40),
+    " ".join("word%d" % i for i in range(80)),
+    "x" * 120 + " short",
+    "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac \u039a\u0391\u0399, Stra\u00dfe, \u0130stanbul, \u01c5",
+    "emoji \U0001f389 and zero\u200bwidth and soft\u00adhyphen and nbsp\u00a0here",
+    "[CLS] literal special [SEP] tokens [PAD]",
+]
 LISTS = "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"
 
 
@@ -266,10 +290,16 @@ def wordpiece(word, index):
 
 
 def encode(text, index):
-    """Token ids of one text: [CLS] pieces [SEP], the pieces cut to MAX_LEN - 2 on the right."""
+    """Token ids of one text: [CLS] pieces [SEP], the pieces cut to MAX_LEN - 2 on the right.
+    As HuggingFace's tokenizers do, a special token written in the text itself (say "[SEP]") is
+    found in the raw text first and kept as that token; the text between is tokenized."""
     ids = []
-    for w in pre_tokenize(normalize(text)):
-        ids.extend(wordpiece(w, index))
+    for part in re.split("(%s)" % "|".join(re.escape(t) for t in SPECIALS), text):
+        if part in SPECIALS:
+            ids.append(SPECIALS.index(part))
+            continue
+        for w in pre_tokenize(normalize(part)):
+            ids.extend(wordpiece(w, index))
     return [CLS] + ids[:MAX_LEN - 2] + [SEP]
 
 
@@ -465,6 +495,16 @@ def main(out_dir):
     torch.jit.save(traced, pt_path,
                    _extra_files={"inferlake_signature.json": json.dumps(signature, indent=2)})
 
+    with open(os.path.join(out_dir, "textclf-tokens.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "token_ids"])
+        for row in corpus:
+            w.writerow([row["id"], " ".join(str(t) for t in encode(row["text"], index))])
+    with open(os.path.join(out_dir, "textclf-tokens-edge.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["text", "token_ids"])
+        for text in EDGE_TEXTS:
+            w.writerow([text, " ".join(str(t) for t in encode(text, index))])
     with open(os.path.join(out_dir, "textclf-reference.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["id", "label", "predicted", "token_ids"]
@@ -481,8 +521,8 @@ def main(out_dir):
     params = sum(p.numel() for p in net.parameters())
     print("textclf: %d parameters, vocabulary %d; held-out accuracy %.4f on %d rows (training"
           " %.4f on %d); held-out tokens per row %d..%d (mean %.1f), %d [UNK]; padded batch vs"
-          " one row at a time max |diff| %.2g; wrote %s, %s, textclf-tokenizer.json and"
-          " textclf-reference.csv"
+          " one row at a time max |diff| %.2g; wrote %s, %s, textclf-tokenizer.json,"
+          " textclf-tokens.csv, textclf-tokens-edge.csv and textclf-reference.csv"
           % (params, len(vocab), acc, len(test), train_acc, len(train), min(lengths),
              max(lengths), float(np.mean(lengths)), unk, padded_diff, onnx_path, pt_path))
 

@@ -64,9 +64,11 @@ class TextClfParityTest {
   }
 
   @Test
-  void theReferenceCoversEveryHeldOutRowWithWellFormedTokenIds() {
+  void theReferenceAndTokenFilesCoverEveryRowWithWellFormedTokenIds() {
     TextClf.Rows rows = TextClf.rows("test");
     Map<Long, TextClf.Reference> ref = TextClf.reference();
+    Map<Long, long[]> tokens = TextClf.tokenIds();
+    assertEquals(3160, tokens.size());
     assertEquals(632, rows.size());
     assertEquals(2528, TextClf.rows("train").size());
     assertEquals(rows.size(), ref.size());
@@ -81,11 +83,19 @@ class TextClfParityTest {
         // [UNK], or a vocabulary entry after the five special tokens
         assertTrue(t[i] == TextClf.UNK || t[i] > 4 && t[i] < TextClf.VOCAB, "row " + e.id());
       }
+      assertArrayEquals(tokens.get(e.id()), t, "row " + e.id());
       assertEquals(rows.labels()[r], e.label());
       correct += e.predicted() == e.label() ? 1 : 0;
     }
     // the script's held-out accuracy, 473 of 632
     assertEquals(473, correct);
+    List<TextClf.Tokenized> edge = TextClf.edgeCases();
+    assertEquals(12, edge.size());
+    assertArrayEquals(new long[] {TextClf.CLS, TextClf.SEP}, edge.get(3).tokenIds(), "empty text");
+    assertEquals("tabs\tand\nnewlines\r\nand  double  spaces   ", edge.get(2).text());
+    // 40 repeats of a 34-letter word: cut to 64 tokens, [SEP] kept last
+    assertEquals(TextClf.MAX_LENGTH, edge.get(6).tokenIds().length);
+    assertEquals(TextClf.SEP, edge.get(6).tokenIds()[TextClf.MAX_LENGTH - 1]);
   }
 
   @Test

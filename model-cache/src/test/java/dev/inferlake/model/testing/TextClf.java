@@ -118,17 +118,55 @@ public final class TextClf {
     return new Rows(ids, packages, texts, labels);
   }
 
+  /**
+   * A text beyond the corpus and the ids the Python tokenizer gives it.
+   *
+   * @param text the text (accents, other scripts, control characters, empty, over 64 tokens, ...)
+   * @param tokenIds [CLS] first and [SEP] last
+   */
+  public record Tokenized(String text, long[] tokenIds) {}
+
+  /**
+   * The Python tokenizer's ids for every row of the corpus (both splits), by row id: [CLS] first,
+   * [SEP] last, cut at {@link #MAX_LENGTH}.
+   */
+  public static Map<Long, long[]> tokenIds() {
+    Map<Long, long[]> out = new LinkedHashMap<>();
+    for (List<String> f : csv("textclf-tokens.csv")) {
+      out.put(Long.parseLong(f.get(0)), ids(f.get(1)));
+    }
+    return out;
+  }
+
+  /**
+   * Texts beyond the corpus (the script's {@code EDGE_TEXTS}) with the Python tokenizer's ids:
+   * accents, CJK and Greek, tabs and newlines, empty and blank text, texts over 64 tokens, a word
+   * over 100 characters, punctuation runs, special tokens written in the text.
+   */
+  public static List<Tokenized> edgeCases() {
+    List<Tokenized> out = new ArrayList<>();
+    for (List<String> f : csv("textclf-tokens-edge.csv")) {
+      out.add(new Tokenized(f.get(0), ids(f.get(1))));
+    }
+    return out;
+  }
+
+  private static long[] ids(String field) {
+    String[] tokens = field.split(" ");
+    long[] ids = new long[tokens.length];
+    for (int i = 0; i < tokens.length; i++) {
+      ids[i] = Long.parseLong(tokens[i]);
+    }
+    return ids;
+  }
+
   /** PyTorch's outputs on the held-out rows, by row id, in file order. */
   public static Map<Long, Reference> reference() {
     Map<Long, Reference> out = new LinkedHashMap<>();
     int classes = CLASSES.size();
     for (List<String> f : csv("textclf-reference.csv")) {
       long id = Long.parseLong(f.get(0));
-      String[] tokens = f.get(3).split(" ");
-      long[] tokenIds = new long[tokens.length];
-      for (int i = 0; i < tokens.length; i++) {
-        tokenIds[i] = Long.parseLong(tokens[i]);
-      }
+      long[] tokenIds = ids(f.get(3));
       float[] logits = floats(f, 4, classes);
       float[] embedding = floats(f, 4 + classes, DIM);
       float[] normalized = floats(f, 4 + classes + DIM, DIM);
