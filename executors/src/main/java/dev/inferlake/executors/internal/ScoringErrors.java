@@ -332,4 +332,35 @@ public final class ScoringErrors {
     return new InferlakeException(
         ErrorKind.MODEL, "model '" + model + "' requires a GPU (device: gpu-required), but " + why);
   }
+
+  public static InferlakeException tokenizerUnloadable(String model, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' cannot be loaded: "
+            + cause.getMessage()
+            + "; re-register the model with a HuggingFace tokenizer.json",
+        cause);
+  }
+
+  public static InferlakeException tokenizerFailed(String model, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '" + model + "' failed on a text: " + cause.getMessage(),
+        cause);
+  }
+
+  public static InferlakeException tokenizerMaxLengthTooSmall(
+      String model, int maxLength, int specials) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' adds "
+            + specials
+            + " special tokens, more than its max length "
+            + maxLength
+            + "; re-register it with a larger --max-length");
+  }
 }
