@@ -33,9 +33,22 @@ public final class WordPieceTokenizers {
 
   /** The tokenizer.json of {@link #VOCAB}: BERT normalizer (lowercase), [CLS] text [SEP]. */
   public static byte[] bertLike() {
+    return bertLike(VOCAB);
+  }
+
+  /**
+   * A tokenizer.json like {@link #bertLike()} over another vocabulary, whose first four tokens must
+   * be {@code [PAD] [UNK] [CLS] [SEP]}; tokens must need no JSON escaping but for {@code "} and
+   * {@code \\}.
+   */
+  public static byte[] bertLike(List<String> tokens) {
+    if (!tokens.subList(0, 4).equals(VOCAB.subList(0, 4))) {
+      throw new IllegalArgumentException("the vocabulary must start with " + VOCAB.subList(0, 4));
+    }
     StringBuilder vocab = new StringBuilder();
-    for (int i = 0; i < VOCAB.size(); i++) {
-      vocab.append(i == 0 ? "" : ",").append('"').append(VOCAB.get(i)).append("\":").append(i);
+    for (int i = 0; i < tokens.size(); i++) {
+      String t = tokens.get(i).replace("\\", "\\\\").replace("\"", "\\\"");
+      vocab.append(i == 0 ? "" : ",").append('"').append(t).append("\":").append(i);
     }
     StringBuilder added = new StringBuilder();
     for (int i = 0; i < 4; i++) {
