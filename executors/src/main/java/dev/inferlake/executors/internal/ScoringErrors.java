@@ -183,8 +183,9 @@ public final class ScoringErrors {
     String why =
         switch (spec.type()) {
           case STRING ->
-              " is a string tensor: text inputs need a tokenizer in the package, which inferlake"
-                  + " does not run yet; it feeds "
+              " is a string tensor, which inferlake does not feed: export the model to take"
+                  + " int64 token ids and register its tokenizer.json with it (model register"
+                  + " --tokenizer); jobs do not tokenize text columns yet; it feeds "
                   + FED_TYPES
                   + " inputs";
           case FLOAT16 ->
