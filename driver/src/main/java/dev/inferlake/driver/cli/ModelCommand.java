@@ -250,6 +250,16 @@ public final class ModelCommand implements Runnable {
           json, maxLength == null ? 512 : maxLength, side, textInputs);
     }
 
+    /** An int64 input named input_ids with a dynamic token dimension: a text encoder's. */
+    private static boolean looksLikeText(ModelManifest m) {
+      return m.inputs().stream()
+          .anyMatch(
+              i ->
+                  i.name().equals(ModelManifest.Tokenizer.INPUT_IDS)
+                      && "int64".equals(i.type())
+                      && Arrays.equals(i.shape(), new long[] {-1, -1}));
+    }
+
     /** The declared task, checked as a job's would be; null when none is declared. */
     private ModelManifest.Task declaredTask() {
       if (task == null
@@ -335,6 +345,14 @@ public final class ModelCommand implements Runnable {
       if (signKey != null) {
         m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
         r.writeManifest(name, version, m);
+      }
+      if (m.tokenizer() == null && looksLikeText(m)) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "note: model '%s' takes token ids (input_ids int64[-1, -1]) but carries no"
+                    + " tokenizer; register it with --tokenizer tokenizer.json to score text%n",
+                m.label());
       }
       spec.commandLine()
           .getOut()

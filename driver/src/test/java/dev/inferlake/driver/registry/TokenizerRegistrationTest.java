@@ -138,6 +138,34 @@ class TokenizerRegistrationTest {
   }
 
   @Test
+  void aCompressedVersionCarriesItsSourcesTokenizer() throws Exception {
+    String reg = registry("compressed");
+    assertEquals(
+        0,
+        register(reg, "v1", textModel, "--tokenizer", tokenizer.toString(), "--max-length", "32")
+            .exitCode());
+    Cli c =
+        Cli.run(
+            "model",
+            "--registry",
+            reg,
+            "compress",
+            "--from",
+            "text:v1",
+            "--to",
+            "v1-fp16",
+            "--method",
+            "fp16");
+    assertEquals(0, c.exitCode(), c.err());
+    ModelRegistry registry = new ModelRegistry(reg, new Configuration());
+    ModelManifest source = registry.manifest("text", "v1");
+    ModelManifest target = registry.verified("text", "v1-fp16");
+    assertEquals(source.tokenizer(), target.tokenizer());
+    assertEquals(32, target.tokenizer().maxLength());
+    assertArrayEquals(WordPieceTokenizers.bertLike(), registry.tokenizer("text", "v1-fp16"));
+  }
+
+  @Test
   void aChangedTokenizerFileFailsVerification() throws Exception {
     String reg = registry("tampered");
     assertEquals(0, register(reg, "v1", textModel, "--tokenizer", tokenizer.toString()).exitCode());
@@ -276,7 +304,17 @@ class TokenizerRegistrationTest {
   @Test
   void aModelWithoutATokenizerHasNoneAndSaysSoWhenAsked() {
     String reg = registry("none");
-    assertEquals(0, register(reg, "v1", textModel).exitCode());
+    Cli r = register(reg, "v1", textModel);
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "note: model 'text:v1' takes token ids (input_ids int64[-1, -1]) but carries no"
+                    + " tokenizer"),
+        r.err());
+    Cli other = register(reg, "v2", threeInputs);
+    assertEquals(0, other.exitCode(), other.err());
+    assertFalse(other.err().contains("note:"), other.err());
     ModelRegistry registry = new ModelRegistry(reg, new Configuration());
     assertNull(registry.verified("text", "v1").tokenizer());
     assertFalse(Files.exists(dir.resolve("none/text/v1/tokenizer.json")));

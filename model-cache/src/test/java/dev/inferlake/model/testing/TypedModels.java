@@ -153,8 +153,10 @@ public final class TypedModels {
 
   /**
    * The signature of a text encoder: int64 inputs of shape {@code [-1, -1]} (batch, tokens), as a
-   * tokenizer fills them, and output {@code y} float[-1, 1] = the mean over tokens of the sum of
-   * the inputs. For registration tests; not a real model.
+   * tokenizer fills them, and output {@code y} float[-1, 1] = the mean over the 16 columns of
+   * {@code m · w}, where {@code m} is the mean over tokens of the sum of the inputs and {@code w} a
+   * float[1, 16] weight (so compression has a matrix weight to rewrite). For registration tests;
+   * not a real model.
    */
   public static byte[] textInputs(String... int64Inputs) {
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("text-inputs");
@@ -194,16 +196,40 @@ public final class TypedModels {
         sum = name + "_sum";
       }
     }
+    OnnxMl.AttributeProto axis1 =
+        OnnxMl.AttributeProto.newBuilder()
+            .setName("axes")
+            .setType(OnnxMl.AttributeProto.AttributeType.INTS)
+            .addInts(1)
+            .build();
     g.addNode(
         OnnxMl.NodeProto.newBuilder()
             .setOpType("ReduceMean")
             .addInput(sum)
+            .addOutput("m")
+            .addAttribute(axis1));
+    OnnxMl.TensorProto.Builder w =
+        OnnxMl.TensorProto.newBuilder()
+            .setName("w")
+            .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+            .addDims(1)
+            .addDims(16);
+    for (int i = 0; i < 16; i++) {
+      w.addFloatData(0.5f + i / 16f);
+    }
+    g.addInitializer(w);
+    g.addNode(
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType("MatMul")
+            .addInput("m")
+            .addInput("w")
+            .addOutput("mw"));
+    g.addNode(
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType("ReduceMean")
+            .addInput("mw")
             .addOutput("y")
-            .addAttribute(
-                OnnxMl.AttributeProto.newBuilder()
-                    .setName("axes")
-                    .setType(OnnxMl.AttributeProto.AttributeType.INTS)
-                    .addInts(1)));
+            .addAttribute(axis1));
     g.addOutput(value("y", ElementType.FLOAT, 1));
     return model(g);
   }
