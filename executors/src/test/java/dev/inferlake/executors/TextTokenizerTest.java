@@ -85,6 +85,30 @@ class TextTokenizerTest {
   }
 
   @Test
+  void theFilesOwnTruncationAndPaddingAreSwitchedOff() {
+    String json =
+        new String(WordPieceTokenizers.bertLike(), StandardCharsets.UTF_8)
+            .replace(
+                "\"truncation\":null,\"padding\":null",
+                "\"truncation\":{\"direction\":\"Right\",\"max_length\":3,"
+                    + "\"strategy\":\"LongestFirst\",\"stride\":0},"
+                    + "\"padding\":{\"strategy\":{\"Fixed\":12},\"direction\":\"Right\","
+                    + "\"pad_to_multiple_of\":null,\"pad_id\":0,\"pad_type_id\":0,"
+                    + "\"pad_token\":\"[PAD]\"}");
+    try (TextTokenizer t =
+        TextTokenizer.load(
+            json.getBytes(StandardCharsets.UTF_8), 7, TextTokenizer.Truncation.RIGHT, "m:v1")) {
+      TextTokenizer.Batch b = t.encode(List.of("the cat sat on the mat", "a dog"));
+      // neither cut to 3 nor padded to 12: cut to 7 by this class, and counted
+      assertArrayEquals(
+          new long[] {CLS, id("the"), id("cat"), id("sat"), id("on"), id("the"), SEP},
+          b.inputIds()[0]);
+      assertArrayEquals(new long[] {CLS, id("a"), id("dog"), SEP}, b.inputIds()[1]);
+      assertEquals(1, b.truncatedRows());
+    }
+  }
+
+  @Test
   void aMaxLengthBelowTheSpecialTokensIsRefusedNamingTheModel() {
     try (TextTokenizer t = load(1, TextTokenizer.Truncation.RIGHT)) {
       InferlakeException e =
