@@ -341,9 +341,10 @@ class TypedInputsIT {
     Cli r = Cli.run("run", "--job", spec.toString(), "--ds", "2026-12-01");
     assertEquals(4, r.exitCode(), r.err());
     assertEquals(
-        "inferlake: input 'x' of model 'text:v1' (string[-1, 2]) is a string tensor: text inputs"
-            + " need a tokenizer in the package, which inferlake does not run yet; it feeds float,"
-            + " double, int64, int32, int8, uint8 and bool inputs",
+        "inferlake: input 'x' of model 'text:v1' (string[-1, 2]) is a string tensor, which"
+            + " inferlake does not feed: export the model to take int64 token ids and register its"
+            + " tokenizer.json with it (model register --tokenizer); jobs do not tokenize text"
+            + " columns yet; it feeds float, double, int64, int32, int8, uint8 and bool inputs",
         r.errorLine());
   }
 }

@@ -226,4 +226,62 @@ final class ModelErrors {
             + size
             + "; it must be at least 1 (ids run from 0 to size - 1)");
   }
+
+  static InferlakeException tokenizerWithoutInputIds(
+      String model, java.util.Map<String, String> declared, java.util.List<String> int64Inputs) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' feeds "
+            + declared
+            + " but no input_ids; the model's int64 inputs are "
+            + int64Inputs
+            + " (name it with --text-input input_ids=NAME)");
+  }
+
+  static InferlakeException tokenizerUnknownRole(
+      String model, String role, java.util.List<String> roles) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "--text-input names '"
+            + role
+            + "' for model '"
+            + model
+            + "'; a tokenizer produces "
+            + roles);
+  }
+
+  static InferlakeException tokenizerInputMismatch(
+      String model, String role, String input, java.util.List<String> modelInputs) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' declares "
+            + role
+            + " for input '"
+            + input
+            + "', which is not an int64 input of the model; its inputs are "
+            + modelInputs);
+  }
+
+  static InferlakeException tokenizerLeavesInputUnfed(
+      String model, String input, java.util.Map<String, String> declared) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "int64 input '"
+            + input
+            + "' of model '"
+            + model
+            + "' receives nothing from its tokenizer, which feeds "
+            + declared
+            + "; map it with --text-input ROLE="
+            + input);
+  }
+
+  static InferlakeException notATokenizer(String what, String why, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL, what + " is not a HuggingFace tokenizer.json: " + why, cause);
+  }
 }

@@ -37,6 +37,7 @@ import java.util.List;
  * @param task what the model's output means (declared at registration), or null: then a job's
  *     {@code task}, or the default by output width, applies. Left out of the JSON when null, so
  *     manifests written before it existed keep their bytes and signatures.
+ * @param tokenizer the text tokenizer the package carries, or null; left out of the JSON when null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -56,8 +57,49 @@ public record ModelManifest(
     Signature signature,
     String packedSha256,
     List<DataFile> files,
-    Task task)
+    Task task,
+    Tokenizer tokenizer)
     implements Serializable {
+
+  /** A manifest without a tokenizer. */
+  public ModelManifest(
+      String name,
+      String version,
+      ModelFormat format,
+      String sha256,
+      long rawBytes,
+      long packedBytes,
+      String compression,
+      String encryption,
+      Rewrite rewrite,
+      String lineage,
+      String created,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      Signature signature,
+      String packedSha256,
+      List<DataFile> files,
+      Task task) {
+    this(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        files,
+        task,
+        null);
+  }
 
   /** A manifest without a declared task, as packing makes it. */
   public ModelManifest(
@@ -133,6 +175,11 @@ public record ModelManifest(
       return new Tensor(name, type, shape, size);
     }
 
+    /** {@code name (int64[-1, -1])}, for messages. */
+    String describe() {
+      return name + " (" + type + java.util.Arrays.toString(shape) + ")";
+    }
+
     TensorSpec toSpec() {
       return new TensorSpec(
           name, ElementType.valueOf(type.toUpperCase(java.util.Locale.ROOT)), shape);
@@ -175,6 +222,41 @@ public record ModelManifest(
       Boolean logits,
       String normalize)
       implements Serializable {}
+
+  /**
+   * A text tokenizer carried by the package ({@code model register --tokenizer}): a HuggingFace
+   * {@code tokenizer.json} stored as {@code tokenizer.json} in the version's folder, bound to the
+   * manifest (and so to its signature) by its digest.
+   *
+   * @param kind the tokenizer model's type in the file, lowercased: {@code wordpiece}, {@code bpe},
+   *     {@code unigram} or {@code wordlevel}
+   * @param sha256 digest of the {@code tokenizer.json} bytes, {@code sha256:...}
+   * @param bytes size of the file
+   * @param vocabSize tokens in its vocabulary, added tokens included
+   * @param specialTokens its special tokens (added tokens marked special), in id order
+   * @param maxLength the longest row of ids, special tokens included; longer texts are truncated
+   * @param truncation {@code right} (drop the end) or {@code left} (drop the start)
+   * @param inputs which model input receives what: {@code input_ids}, {@code attention_mask} and
+   *     {@code token_type_ids} to the model input's name
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tokenizer(
+      String kind,
+      String sha256,
+      long bytes,
+      Long vocabSize,
+      List<String> specialTokens,
+      int maxLength,
+      String truncation,
+      java.util.Map<String, String> inputs)
+      implements Serializable {
+    public static final String INPUT_IDS = "input_ids";
+    public static final String ATTENTION_MASK = "attention_mask";
+    public static final String TOKEN_TYPE_IDS = "token_type_ids";
+
+    /** What a tokenizer produces, in the order models usually take them. */
+    public static final List<String> ROLES = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+  }
 
   /** An Ed25519 signature over {@link ModelManifest#signedBytes()}. */
   public record Signature(String algorithm, @JsonProperty("key_id") String keyId, String value)
@@ -261,7 +343,9 @@ public record ModelManifest(
         outputs,
         signature,
         packedSha256,
-        files);
+        files,
+        task,
+        tokenizer);
   }
 
   /** Element types that can hold ids: the integer ones. */
@@ -299,7 +383,62 @@ public record ModelManifest(
         signature,
         packedSha256,
         files,
+        t,
+        tokenizer);
+  }
+
+  /**
+   * This manifest carrying tokenizer {@code t} (null for none); a signature made before no longer
+   * holds.
+   *
+   * @throws InferlakeException MODEL when {@code t} feeds no {@code input_ids}, names an input the
+   *     model does not have or one that is not int64, or leaves an int64 input of the model unfed
+   */
+  public ModelManifest withTokenizer(Tokenizer t) {
+    if (t != null) {
+      checkTokenizerInputs(t);
+    }
+    return new ModelManifest(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        files,
+        task,
         t);
+  }
+
+  private void checkTokenizerInputs(Tokenizer t) {
+    List<String> int64 =
+        inputs.stream().filter(i -> "int64".equals(i.type())).map(Tensor::name).toList();
+    if (!t.inputs().containsKey(Tokenizer.INPUT_IDS)) {
+      throw ModelErrors.tokenizerWithoutInputIds(label(), t.inputs(), int64);
+    }
+    for (java.util.Map.Entry<String, String> e : t.inputs().entrySet()) {
+      if (!Tokenizer.ROLES.contains(e.getKey())) {
+        throw ModelErrors.tokenizerUnknownRole(label(), e.getKey(), Tokenizer.ROLES);
+      }
+      if (!int64.contains(e.getValue())) {
+        throw ModelErrors.tokenizerInputMismatch(
+            label(), e.getKey(), e.getValue(), inputs.stream().map(Tensor::describe).toList());
+      }
+    }
+    for (String name : int64) {
+      if (!t.inputs().containsValue(name)) {
+        throw ModelErrors.tokenizerLeavesInputUnfed(label(), name, t.inputs());
+      }
+    }
   }
 
   /** This manifest with the two fields added after packing (signature, data files) replaced. */
@@ -321,7 +460,8 @@ public record ModelManifest(
         s,
         packedSha256,
         f,
-        task);
+        task,
+        tokenizer);
   }
 
   /**

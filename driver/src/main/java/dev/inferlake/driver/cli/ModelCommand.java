@@ -178,6 +178,88 @@ public final class ModelCommand implements Runnable {
         description = "embedding: scale each vector to unit L2 length.")
     String normalize;
 
+    @Option(
+        names = "--tokenizer",
+        paramLabel = "FILE",
+        description =
+            "A HuggingFace tokenizer.json to store in the package, for text models: it is loaded"
+                + " and checked against the model's int64 inputs before anything is written.")
+    Path tokenizer;
+
+    @Option(
+        names = "--max-length",
+        paramLabel = "N",
+        description =
+            "With --tokenizer: the longest row of token ids, special tokens included; longer"
+                + " texts are truncated (default: 512).")
+    Integer maxLength;
+
+    @Option(
+        names = "--truncation",
+        paramLabel = "SIDE",
+        description =
+            "With --tokenizer: right (drop the end of a long text, default) or left (drop its"
+                + " start).")
+    String truncation;
+
+    @Option(
+        names = "--text-input",
+        paramLabel = "ROLE=INPUT",
+        split = ",",
+        description =
+            "With --tokenizer: which model input receives input_ids, attention_mask,"
+                + " token_type_ids (default: the int64 input of the same name, where there is"
+                + " one). Repeatable or comma-separated.")
+    Map<String, String> textInputs = new TreeMap<>();
+
+    /** The tokenizer to store, checked for usage; null when none is given. */
+    private ModelRegistry.TokenizerRequest tokenizerRequest() throws IOException {
+      String bad = null;
+      dev.inferlake.executors.TextTokenizer.Truncation side =
+          dev.inferlake.executors.TextTokenizer.Truncation.parse(
+              truncation == null ? "right" : truncation);
+      if (tokenizer == null) {
+        if (maxLength != null || truncation != null || !textInputs.isEmpty()) {
+          bad = "--max-length, --truncation and --text-input need --tokenizer";
+        }
+      } else if (maxLength != null && maxLength < 1) {
+        bad = "--max-length is " + maxLength + "; expected at least 1";
+      } else if (side == null) {
+        bad = "--truncation is '" + truncation + "'; expected right or left";
+      } else if (!ModelManifest.Tokenizer.ROLES.containsAll(textInputs.keySet())) {
+        bad =
+            "--text-input names "
+                + textInputs.keySet()
+                + "; a tokenizer produces "
+                + ModelManifest.Tokenizer.ROLES;
+      }
+      if (bad != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), bad);
+      }
+      if (tokenizer == null) {
+        return null;
+      }
+      byte[] json;
+      try {
+        json = Files.readAllBytes(tokenizer);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw RegistryErrors.modelUnreadable(
+            name + ":" + version, tokenizer.toString(), "no such tokenizer file", e);
+      }
+      return new ModelRegistry.TokenizerRequest(
+          json, maxLength == null ? 512 : maxLength, side, textInputs);
+    }
+
+    /** An int64 input named input_ids with a dynamic token dimension: a text encoder's. */
+    private static boolean looksLikeText(ModelManifest m) {
+      return m.inputs().stream()
+          .anyMatch(
+              i ->
+                  i.name().equals(ModelManifest.Tokenizer.INPUT_IDS)
+                      && "int64".equals(i.type())
+                      && Arrays.equals(i.shape(), new long[] {-1, -1}));
+    }
+
     /** The declared task, checked as a job's would be; null when none is declared. */
     private ModelManifest.Task declaredTask() {
       if (task == null
@@ -212,6 +294,7 @@ public final class ModelCommand implements Runnable {
     public Integer call() throws IOException {
       ModelRegistry r = parent.registry(spec.commandLine());
       ModelManifest.Task declared = declaredTask();
+      ModelRegistry.TokenizerRequest text = tokenizerRequest();
       byte[] raw;
       try {
         raw = Files.readAllBytes(file);
@@ -253,6 +336,7 @@ public final class ModelCommand implements Runnable {
               encrypt == null ? null : encrypt.aead(),
               lineage,
               vocabSizes,
+              text,
               Clock.systemUTC());
       if (declared != null) {
         m = m.withTask(declared);
@@ -262,12 +346,20 @@ public final class ModelCommand implements Runnable {
         m = ModelKeys.sign(m, ModelKeys.fromFile(signKey));
         r.writeManifest(name, version, m);
       }
+      if (m.tokenizer() == null && looksLikeText(m)) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "note: model '%s' takes token ids (input_ids int64[-1, -1]) but carries no"
+                    + " tokenizer; register it with --tokenizer tokenizer.json to score text%n",
+                m.label());
+      }
       spec.commandLine()
           .getOut()
           .printf(
               Locale.ROOT,
               "registered %s at %s: %,d bytes raw, %,d packed (%s, encryption %s),"
-                  + " %d external data file(s)%s%n",
+                  + " %d external data file(s)%s%s%n",
               m.label(),
               r.folder(name, version),
               m.rawBytes(),
@@ -275,6 +367,9 @@ public final class ModelCommand implements Runnable {
               m.compression(),
               m.encryption(),
               m.filesOrEmpty().size(),
+              m.tokenizer() == null
+                  ? ""
+                  : ", tokenizer " + m.tokenizer().kind() + " feeding " + m.tokenizer().inputs(),
               m.signature() == null ? "" : ", signed by key " + m.signature().keyId());
       return 0;
     }
@@ -488,6 +583,25 @@ public final class ModelCommand implements Runnable {
             t.threshold() == null ? "" : " threshold=" + t.threshold(),
             t.logits() == null ? "" : " logits=" + t.logits(),
             t.normalize() == null ? "" : " normalize=" + t.normalize());
+      }
+      if (m.tokenizer() != null) {
+        ModelManifest.Tokenizer t = m.tokenizer();
+        out.printf(
+            Locale.ROOT,
+            "tokenizer  %s, vocabulary %s, special tokens %s%n",
+            t.kind(),
+            t.vocabSize() == null ? "?" : String.format(Locale.ROOT, "%,d", t.vocabSize()),
+            t.specialTokens());
+        out.printf(
+            Locale.ROOT,
+            "           max length %d, truncation %s, feeds %s%n",
+            t.maxLength(),
+            t.truncation(),
+            ModelManifest.Tokenizer.ROLES.stream()
+                .filter(t.inputs()::containsKey)
+                .map(role -> role + " -> " + t.inputs().get(role))
+                .collect(java.util.stream.Collectors.joining(", ")));
+        out.printf(Locale.ROOT, "           %s (%,d bytes)%n", t.sha256(), t.bytes());
       }
       if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
         out.println("ops        (counted for ONNX models only)");

@@ -1,6 +1,7 @@
 package dev.inferlake.driver.registry;
 
 import com.google.crypto.tink.Aead;
+import dev.inferlake.executors.TextTokenizer;
 import dev.inferlake.model.CompressionMethod;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.ModelCompression;
@@ -8,6 +9,7 @@ import dev.inferlake.model.ModelDigest;
 import dev.inferlake.model.ModelFormat;
 import dev.inferlake.model.ModelManifest;
 import dev.inferlake.model.ModelPackage;
+import dev.inferlake.model.TokenizerFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +36,7 @@ public final class ModelRegistry {
   static final String MANIFEST = "manifest.json";
   static final String PAYLOAD = "model.zst";
   static final String FILES = "files";
+  static final String TOKENIZER = "tokenizer.json";
 
   private final Path root;
   private final Configuration hadoop;
@@ -105,7 +108,77 @@ public final class ModelRegistry {
       String lineage,
       Map<String, Long> vocabSizes,
       Clock clock) {
-    return store(name, version, raw, folder, aead, lineage, null, vocabSizes, clock);
+    return store(name, version, raw, folder, aead, lineage, null, vocabSizes, null, clock);
+  }
+
+  /**
+   * A text tokenizer to store with a model.
+   *
+   * @param json the {@code tokenizer.json} bytes (HuggingFace tokenizers format)
+   * @param maxLength the longest row of ids, special tokens included
+   * @param truncation which end of an over-long text loses tokens
+   * @param inputs role ({@code input_ids}, {@code attention_mask}, {@code token_type_ids}) to model
+   *     input name; empty: each role feeds the int64 input of the same name, where the model has
+   *     one
+   */
+  public record TokenizerRequest(
+      byte[] json,
+      int maxLength,
+      TextTokenizer.Truncation truncation,
+      Map<String, String> inputs) {}
+
+  /**
+   * As {@link #register(String, String, byte[], java.nio.file.Path, Aead, String, Map, Clock)},
+   * with a text tokenizer stored in the package ({@code tokenizer.json} beside the payload, its
+   * digest and settings in the manifest, so a signature covers it).
+   *
+   * @param tokenizer the tokenizer, or null for none
+   * @throws InferlakeException MODEL as well when the tokenizer does not load, adds more special
+   *     tokens than its max length, or its inputs do not match the model's int64 inputs; nothing is
+   *     written then
+   */
+  public ModelManifest register(
+      String name,
+      String version,
+      byte[] raw,
+      java.nio.file.Path folder,
+      Aead aead,
+      String lineage,
+      Map<String, Long> vocabSizes,
+      TokenizerRequest tokenizer,
+      Clock clock) {
+    return store(name, version, raw, folder, aead, lineage, null, vocabSizes, tokenizer, clock);
+  }
+
+  /**
+   * The manifest entry of a tokenizer for a model, checked: it loads, its max length holds its
+   * special tokens, and its inputs match the model's.
+   */
+  private static ModelManifest withTokenizer(ModelManifest m, TokenizerRequest t) {
+    String what = "the tokenizer of model '" + m.label() + "'";
+    TokenizerFile file = TokenizerFile.describe(t.json(), what);
+    try (TextTokenizer loaded =
+        TextTokenizer.load(t.json(), t.maxLength(), t.truncation(), m.label())) {
+      loaded.encode(List.of("")); // refuses a max length shorter than the special tokens
+    }
+    Map<String, String> inputs = new java.util.TreeMap<>(t.inputs());
+    if (inputs.isEmpty()) {
+      for (String role : ModelManifest.Tokenizer.ROLES) {
+        if (m.inputs().stream().anyMatch(i -> i.name().equals(role) && "int64".equals(i.type()))) {
+          inputs.put(role, role);
+        }
+      }
+    }
+    return m.withTokenizer(
+        new ModelManifest.Tokenizer(
+            file.kind(),
+            ModelDigest.sha256(t.json()),
+            t.json().length,
+            file.vocabSize(),
+            file.specialTokens(),
+            t.maxLength(),
+            t.truncation().lowerName(),
+            inputs));
   }
 
   /**
@@ -170,9 +243,15 @@ public final class ModelRegistry {
             from,
             rewrite,
             source.vocabSizes(), // the compressed graph takes the same ids
+            null,
             clock);
     if (source.task() != null) { // a compressed version serves its source's task
       target = target.withTask(source.task());
+      writeManifest(target);
+    }
+    if (source.tokenizer() != null) { // and takes the same text
+      writeAtomically(new Path(folder(name, to), TOKENIZER), tokenizer(name, from));
+      target = target.withTokenizer(source.tokenizer());
       writeManifest(target);
     }
     return new Compression(source, target, c);
@@ -187,6 +266,7 @@ public final class ModelRegistry {
       String lineage,
       ModelManifest.Rewrite rewrite,
       Map<String, Long> vocabSizes,
+      TokenizerRequest tokenizer,
       Clock clock) {
     Path dir = folder(name, version);
     if (exists(new Path(dir, MANIFEST))) {
@@ -201,6 +281,9 @@ public final class ModelRegistry {
             ? packed
             : new ModelPackage.Packed(
                 packed.manifest().withVocabSizes(vocabSizes), packed.payload());
+    if (tokenizer != null) {
+      p = new ModelPackage.Packed(withTokenizer(p.manifest(), tokenizer), p.payload());
+    }
     List<String> external =
         p.manifest().format() == ModelFormat.ONNX
             ? ModelPackage.externalDataFiles(raw, what)
@@ -216,6 +299,9 @@ public final class ModelRegistry {
               folder.resolve(location),
               new Path(new Path(dir, FILES), location + ".zst"),
               location));
+    }
+    if (tokenizer != null) {
+      writeAtomically(new Path(dir, TOKENIZER), tokenizer.json());
     }
     writeAtomically(new Path(dir, PAYLOAD), p.payload());
     ModelManifest m = files.isEmpty() ? p.manifest() : p.manifest().withFiles(files);
@@ -324,7 +410,39 @@ public final class ModelRegistry {
             m.label() + "' data file '" + f.path(), f.sha256(), actual);
       }
     }
+    if (m.tokenizer() != null) {
+      tokenizer(m);
+    }
     return m;
+  }
+
+  /**
+   * Reads a version's {@code tokenizer.json}, checked against the digest in its manifest.
+   *
+   * @throws InferlakeException MODEL when the version carries no tokenizer, or its bytes do not
+   *     match the manifest
+   */
+  public byte[] tokenizer(String name, String version) {
+    return tokenizer(manifest(name, version));
+  }
+
+  private byte[] tokenizer(ModelManifest m) {
+    if (m.tokenizer() == null) {
+      throw RegistryErrors.noTokenizer(m.label());
+    }
+    Path p = new Path(folder(m.name(), m.version()), TOKENIZER);
+    byte[] json;
+    try {
+      json = read(p);
+    } catch (IOException e) {
+      throw RegistryErrors.modelUnreadable(m.label(), qualified(p), e.toString(), e);
+    }
+    String actual = ModelDigest.sha256(json);
+    if (!actual.equals(m.tokenizer().sha256())) {
+      throw RegistryErrors.packageMismatch(
+          m.label() + "' tokenizer '" + TOKENIZER, m.tokenizer().sha256(), actual);
+    }
+    return json;
   }
 
   /** Reads a version's payload (compressed, and encrypted if the manifest says so). */

@@ -98,4 +98,12 @@ public final class RegistryErrors {
     return new InferlakeException(
         ErrorKind.MODEL, "key file " + location + " cannot be read: " + why, cause);
   }
+
+  public static InferlakeException noTokenizer(String model) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "model '"
+            + model
+            + "' carries no tokenizer; register it with --tokenizer tokenizer.json to score text");
+  }
 }

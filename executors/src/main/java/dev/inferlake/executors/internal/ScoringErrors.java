@@ -183,8 +183,9 @@ public final class ScoringErrors {
     String why =
         switch (spec.type()) {
           case STRING ->
-              " is a string tensor: text inputs need a tokenizer in the package, which inferlake"
-                  + " does not run yet; it feeds "
+              " is a string tensor, which inferlake does not feed: export the model to take"
+                  + " int64 token ids and register its tokenizer.json with it (model register"
+                  + " --tokenizer); jobs do not tokenize text columns yet; it feeds "
                   + FED_TYPES
                   + " inputs";
           case FLOAT16 ->
@@ -331,5 +332,36 @@ public final class ScoringErrors {
   public static InferlakeException gpuUnavailable(String model, String why) {
     return new InferlakeException(
         ErrorKind.MODEL, "model '" + model + "' requires a GPU (device: gpu-required), but " + why);
+  }
+
+  public static InferlakeException tokenizerUnloadable(String model, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' cannot be loaded: "
+            + cause.getMessage()
+            + "; re-register the model with a HuggingFace tokenizer.json",
+        cause);
+  }
+
+  public static InferlakeException tokenizerFailed(String model, Exception cause) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '" + model + "' failed on a text: " + cause.getMessage(),
+        cause);
+  }
+
+  public static InferlakeException tokenizerMaxLengthTooSmall(
+      String model, int maxLength, int specials) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' adds "
+            + specials
+            + " special tokens, more than its max length "
+            + maxLength
+            + "; re-register it with a larger --max-length");
   }
 }

@@ -361,9 +361,10 @@ class InputEncoderTest {
             () -> InputBinding.bind(spec(ElementType.STRING, 1), List.of("s"), schema, "m:v1"));
     assertEquals(ErrorKind.MODEL, text.kind());
     assertEquals(
-        "input 'x' of model 'm:v1' (string[-1, 1]) is a string tensor: text inputs need a tokenizer"
-            + " in the package, which inferlake does not run yet; it feeds float, double, int64,"
-            + " int32, int8, uint8 and bool inputs",
+        "input 'x' of model 'm:v1' (string[-1, 1]) is a string tensor, which inferlake does not"
+            + " feed: export the model to take int64 token ids and register its tokenizer.json"
+            + " with it (model register --tokenizer); jobs do not tokenize text columns yet; it"
+            + " feeds float, double, int64, int32, int8, uint8 and bool inputs",
         text.getMessage());
     InferlakeException half =
         assertThrows(

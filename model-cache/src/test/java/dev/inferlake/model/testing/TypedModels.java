@@ -151,6 +151,89 @@ public final class TypedModels {
     return new EmbeddingModel(table);
   }
 
+  /**
+   * The signature of a text encoder: int64 inputs of shape {@code [-1, -1]} (batch, tokens), as a
+   * tokenizer fills them, and output {@code y} float[-1, 1] = the mean over the 16 columns of
+   * {@code m · w}, where {@code m} is the mean over tokens of the sum of the inputs and {@code w} a
+   * float[1, 16] weight (so compression has a matrix weight to rewrite). For registration tests;
+   * not a real model.
+   */
+  public static byte[] textInputs(String... int64Inputs) {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("text-inputs");
+    String sum = null;
+    for (String name : int64Inputs) {
+      g.addInput(
+          OnnxMl.ValueInfoProto.newBuilder()
+              .setName(name)
+              .setType(
+                  OnnxMl.TypeProto.newBuilder()
+                      .setTensorType(
+                          OnnxMl.TypeProto.Tensor.newBuilder()
+                              .setElemType(OnnxMl.TensorProto.DataType.INT64_VALUE)
+                              .setShape(
+                                  OnnxMl.TensorShapeProto.newBuilder()
+                                      .addDim(
+                                          OnnxMl.TensorShapeProto.Dimension.newBuilder()
+                                              .setDimParam("N"))
+                                      .addDim(
+                                          OnnxMl.TensorShapeProto.Dimension.newBuilder()
+                                              .setDimParam("T"))))));
+      g.addNode(
+          OnnxMl.NodeProto.newBuilder()
+              .setOpType("Cast")
+              .addInput(name)
+              .addOutput(name + "_f")
+              .addAttribute(intAttribute("to", OnnxMl.TensorProto.DataType.FLOAT_VALUE)));
+      if (sum == null) {
+        sum = name + "_f";
+      } else {
+        g.addNode(
+            OnnxMl.NodeProto.newBuilder()
+                .setOpType("Add")
+                .addInput(sum)
+                .addInput(name + "_f")
+                .addOutput(name + "_sum"));
+        sum = name + "_sum";
+      }
+    }
+    OnnxMl.AttributeProto axis1 =
+        OnnxMl.AttributeProto.newBuilder()
+            .setName("axes")
+            .setType(OnnxMl.AttributeProto.AttributeType.INTS)
+            .addInts(1)
+            .build();
+    g.addNode(
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType("ReduceMean")
+            .addInput(sum)
+            .addOutput("m")
+            .addAttribute(axis1));
+    OnnxMl.TensorProto.Builder w =
+        OnnxMl.TensorProto.newBuilder()
+            .setName("w")
+            .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+            .addDims(1)
+            .addDims(16);
+    for (int i = 0; i < 16; i++) {
+      w.addFloatData(0.5f + i / 16f);
+    }
+    g.addInitializer(w);
+    g.addNode(
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType("MatMul")
+            .addInput("m")
+            .addInput("w")
+            .addOutput("mw"));
+    g.addNode(
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType("ReduceMean")
+            .addInput("mw")
+            .addOutput("y")
+            .addAttribute(axis1));
+    g.addOutput(value("y", ElementType.FLOAT, 1));
+    return model(g);
+  }
+
   private static OnnxMl.AttributeProto intAttribute(String name, long value) {
     return OnnxMl.AttributeProto.newBuilder()
         .setName(name)
