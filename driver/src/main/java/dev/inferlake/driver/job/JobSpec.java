@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  *   key: [id]                      # copied to every prediction row
  *   features:                      # model input name -> columns
  *     input: [f00, f01, f02]       # scalar columns, or one array column
+ *     text: [description]          # a text model's string column, tokenized by its tokenizer
  * models:
  *   - name: churn
  *     version: v1
@@ -527,6 +528,13 @@ public record JobSpec(
           at + ".class_names", String.valueOf(t.classNames()), "a list of non-empty names");
     }
   }
+
+  /**
+   * The feature key that maps a string column to a text model's tokenizer: it feeds every input the
+   * tokenizer feeds ({@code input_ids}, {@code attention_mask}, {@code token_type_ids}) that is not
+   * mapped by its own name.
+   */
+  public static final String TEXT_FEATURE = "text";
 
   /** The columns feeding model input {@code inputName} of {@code m}, or null if none are mapped. */
   public List<String> featuresFor(Model m, String inputName) {

@@ -167,6 +167,10 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       return false;
     }
     encoder.flush(filled);
+    if (recorder != null) {
+      RowEncoder.TextCounts text = encoder.textCounts();
+      recorder.recordText(text.truncatedRows(), text.positions(), text.padding());
+    }
     for (int i = 0; i < models.size(); i++) {
       if (acceptedInBatch[i] > 0) {
         // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
