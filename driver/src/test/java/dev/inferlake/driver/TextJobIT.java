@@ -230,4 +230,59 @@ class TextJobIT {
     assertEquals(null, byVersion.get("v0").text());
     assertEquals(1L, byVersion.get("v1").text().truncatedRows());
   }
+
+  /** id -> the embedding column of a run of the text model's per-token states. */
+  static Map<Long, float[]> embeddings(JobSpecBuilder.Model model, int batch, String name) {
+    String table = dir.resolve(name).toString();
+    run(
+        JobSpecBuilder.create()
+            .input(input)
+            .key("id")
+            .features("text", "description")
+            .model(model)
+            .registry(registry)
+            .batchSize(batch)
+            .output(table),
+        name);
+    Map<Long, float[]> out = new HashMap<>();
+    for (Row r : spark.sql("SELECT id, embedding FROM delta.`" + table + "`").collectAsList()) {
+      List<Float> e = r.getList(1);
+      float[] v = new float[e.size()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = e.get(j);
+      }
+      out.put(r.getLong(0), v);
+    }
+    return out;
+  }
+
+  static JobSpecBuilder.Model tokenStates() {
+    return JobSpecBuilder.Model.of("textclf", "v1").output(TextClf.TOKEN_STATES).task("embedding");
+  }
+
+  @Test
+  void perTokenStatesArePooledWithTheMaskAsPyTorchDoes() {
+    Map<Long, float[]> mean = new HashMap<>();
+    Map<Long, float[]> normalized = new HashMap<>();
+    TextClf.reference()
+        .forEach(
+            (id, ref) -> {
+              mean.put(id, ref.embedding());
+              normalized.put(id, ref.normalized());
+            });
+    Map<Long, float[]> pooled = embeddings(tokenStates(), 64, "mean-64");
+    double d = maxDiff(pooled, mean);
+    Map<Long, float[]> l2 = embeddings(tokenStates().normalize("l2"), 7, "l2-7");
+    double dl2 = maxDiff(l2, normalized);
+    System.out.printf("text job: mean pooling vs PyTorch %.3g, normalized %.3g%n", d, dl2);
+    assertTrue(d <= 1e-4, "mean pooling vs PyTorch: " + d);
+    assertTrue(dl2 <= 1e-4, "normalized vs PyTorch: " + dl2);
+    assertEquals(TextClf.DIM, pooled.values().iterator().next().length);
+
+    // CLS pooling: the first token's state, the same alone or padded beside longer rows
+    Map<Long, float[]> cls1 = embeddings(tokenStates().pooling("cls"), 1, "cls-1");
+    Map<Long, float[]> cls64 = embeddings(tokenStates().pooling("cls"), 64, "cls-64");
+    assertTrue(maxDiff(cls1, cls64) <= 1e-5, "cls, batch 1 vs 64: " + maxDiff(cls1, cls64));
+    assertTrue(maxDiff(cls64, pooled) > 1e-2, "cls differs from the mean");
+  }
 }

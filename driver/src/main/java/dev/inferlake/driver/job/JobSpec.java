@@ -132,12 +132,25 @@ public record JobSpec(
    * @param threshold binary/multilabel: the probability at or above which a label is on
    * @param logits binary/multilabel: the output holds logits (sigmoid is applied)
    * @param normalize embedding: {@code l2}
+   * @param pooling embedding of a per-token output ({@code [batch, seq, dim]}): {@code mean}
+   *     (default) or {@code cls}
    */
   public record Task(
-      String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {
+      String kind,
+      List<String> classNames,
+      Double threshold,
+      Boolean logits,
+      String normalize,
+      String pooling) {
     /** {@code task: binary}: the kind alone, shorthand for {@code task: {kind: binary}}. */
     public Task(String kind) {
-      this(kind, null, null, null, null);
+      this(kind, null, null, null, null, null);
+    }
+
+    /** A task without pooling. */
+    public Task(
+        String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {
+      this(kind, classNames, threshold, logits, normalize, null);
     }
   }
 
@@ -520,6 +533,9 @@ public record JobSpec(
     }
     if (t.normalize() != null && !t.normalize().equals("l2")) {
       throw JobErrors.badValue(at + ".normalize", t.normalize(), "l2");
+    }
+    if (t.pooling() != null && dev.inferlake.executors.Task.Pooling.parse(t.pooling()) == null) {
+      throw JobErrors.badValue(at + ".pooling", t.pooling(), "mean or cls");
     }
     if (t.classNames() != null
         && (t.classNames().isEmpty()

@@ -74,7 +74,11 @@ final class ModelShipping implements AutoCloseable {
         m.manifest(),
         b.inputs(),
         out == null ? null : out.name(),
-        out == null ? 0 : (int) out.elementsPerRow(),
+        out == null
+            ? 0
+            : b.task().task().pooling() != null
+                ? (int) out.shape()[2] // one pooled vector per row
+                : (int) out.elementsPerRow(),
         source,
         m.manifest().packedSha256(),
         key,

@@ -450,6 +450,12 @@ public final class JobSpecBuilder {
       return this;
     }
 
+    /** {@code task.pooling}: mean or cls, for a per-token output. */
+    public Model pooling(String pooling) {
+      section(node, "task").put("pooling", pooling);
+      return this;
+    }
+
     /** {@code outputs}: model outputs stored as they are. */
     public Model outputs(String... outputs) {
       node.set("outputs", strings(List.of(outputs)));

@@ -35,6 +35,9 @@ final class RowEncoder {
 
   private Invalid lastKeyInvalid;
 
+  /** Per model: the text stage of its text inputs; null for a model that reads no text. */
+  private final List<TextStage> modelStages = new ArrayList<>();
+
   /** The text stages of the text inputs, one per (column, tokenizer). */
   private final List<TextStage> stages;
 
@@ -61,8 +64,14 @@ final class RowEncoder {
                 });
         modelEncoders[m][i] = e;
         tensors.put(b.modelInput(), list.get(e).tensor());
+        if (list.get(e) instanceof TextEncoder t && modelStages.size() == m) {
+          modelStages.add(t.stage());
+        }
       }
       modelInputs.add(Map.copyOf(tensors));
+      if (modelStages.size() == m) {
+        modelStages.add(null); // reads no text
+      }
     }
     this.encoders = list.toArray(new InputEncoder[0]);
     this.stages = List.copyOf(stages.values());
@@ -146,6 +155,23 @@ final class RowEncoder {
       }
     }
     return new TextCounts(truncated, positions, padding);
+  }
+
+  /**
+   * Per row of the last flushed batch, the unpadded token count of model {@code m}'s text; null
+   * when it reads no text.
+   */
+  int[] tokensOf(int m) {
+    TextStage s = modelStages.get(m);
+    if (s == null || s.last() == null) {
+      return null;
+    }
+    long[][] ids = s.last().inputIds();
+    int[] n = new int[ids.length];
+    for (int r = 0; r < n.length; r++) {
+      n[r] = ids[r].length;
+    }
+    return n;
   }
 
   /** Text figures of one batch. */

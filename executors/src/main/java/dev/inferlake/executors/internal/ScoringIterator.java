@@ -180,7 +180,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
         if (recorder != null) {
           recorder.record(i, System.nanoTime() - t0, filled);
         }
-        decoders[i].scored(filled);
+        decoders[i].scored(filled, encoder.tokensOf(i));
       }
     }
     return true;

@@ -88,6 +88,11 @@ final class TextEncoder implements InputEncoder {
     }
   }
 
+  /** The stage this input shares with the other inputs of its column and tokenizer. */
+  TextStage stage() {
+    return stage;
+  }
+
   @Override
   public Tensor tensor() {
     return tensor;
