@@ -285,4 +285,34 @@ class TextJobIT {
     assertTrue(maxDiff(cls1, cls64) <= 1e-5, "cls, batch 1 vs 64: " + maxDiff(cls1, cls64));
     assertTrue(maxDiff(cls64, pooled) > 1e-2, "cls differs from the mean");
   }
+
+  static double paddingShare(String table) {
+    return spark
+        .read()
+        .format("delta")
+        .load(table + "_runs")
+        .select("text_padding_share")
+        .head()
+        .getDouble(0);
+  }
+
+  @Test
+  void lengthBucketingLowersThePaddingShareAndChangesNoResult() {
+    Map<String, Map<Long, float[]>> results = new HashMap<>();
+    Map<String, Double> share = new HashMap<>();
+    for (boolean on : List.of(true, false)) {
+      String name = "bucketing-" + on;
+      String table = dir.resolve(name).toString();
+      run(job(input, table).batchSize(16).textBucketing(on), name);
+      results.put(name, logits(table));
+      share.put(name, paddingShare(table));
+    }
+    double on = share.get("bucketing-true");
+    double off = share.get("bucketing-false");
+    System.out.printf(
+        "text job: padding share at batch 16, bucketing on %.3f, off %.3f%n", on, off);
+    assertTrue(on < off / 2, "bucketing on " + on + ", off " + off);
+    double d = maxDiff(results.get("bucketing-true"), results.get("bucketing-false"));
+    assertTrue(d <= 1e-5, "bucketing on vs off: " + d);
+  }
 }

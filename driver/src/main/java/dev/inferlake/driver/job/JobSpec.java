@@ -54,6 +54,7 @@ import java.util.regex.Pattern;
  * device: cpu                      # cpu | gpu | gpu-required
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
+ * text_bucketing: true             # text models: sort a window of a few batches by text length
  * </pre>
  */
 public record JobSpec(
@@ -72,7 +73,8 @@ public record JobSpec(
     Evaluate evaluate,
     ReportSpec report,
     Partitioning partitioning,
-    Boolean allowEmptyInput) {
+    Boolean allowEmptyInput,
+    Boolean textBucketing) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -335,6 +337,11 @@ public record JobSpec(
    * Whether a run whose input has no rows may still replace the date's earlier predictions with
    * nothing (by default it fails with exit 3 when there is anything to remove).
    */
+  /** Whether text rows are bucketed by length inside each task (default true). */
+  public boolean textBucketingOrDefault() {
+    return !Boolean.FALSE.equals(textBucketing);
+  }
+
   public boolean allowEmptyInputOrDefault() {
     return Boolean.TRUE.equals(allowEmptyInput);
   }

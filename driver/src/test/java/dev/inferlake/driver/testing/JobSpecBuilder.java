@@ -64,6 +64,7 @@ public final class JobSpecBuilder {
           "device",
           "model_cache_bytes",
           "allow_empty_input",
+          "text_bucketing",
           "evaluate",
           "report");
 
@@ -286,6 +287,12 @@ public final class JobSpecBuilder {
   }
 
   // evaluation and report
+
+  /** {@code text_bucketing}: whether text rows are sorted by length in a window of batches. */
+  public JobSpecBuilder textBucketing(boolean on) {
+    root.put("text_bucketing", on);
+    return this;
+  }
 
   /** {@code allow_empty_input}: whether an empty input may empty a date. */
   public JobSpecBuilder allowEmptyInput(boolean allow) {
