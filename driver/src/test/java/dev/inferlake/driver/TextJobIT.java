@@ -315,4 +315,53 @@ class TextJobIT {
     double d = maxDiff(results.get("bucketing-true"), results.get("bucketing-false"));
     assertTrue(d <= 1e-5, "bucketing on vs off: " + d);
   }
+
+  @Test
+  void aTokenizerThatDoesNotMatchItsManifestIsRefusedOnTheExecutor() throws Exception {
+    // a version of its own tokenizer bytes (trailing space), so no executor has it loaded yet
+    byte[] json = Files.readAllBytes(TextClf.tokenizerFile());
+    byte[] own = java.util.Arrays.copyOf(json, json.length + 1);
+    own[json.length] = ' ';
+    Path file = Files.write(dir.resolve("own-tokenizer.json"), own);
+    Path onnx = dir.resolve("textclf.onnx");
+    Cli r =
+        Cli.run(
+            "model",
+            "--registry",
+            registry,
+            "register",
+            "--name",
+            "textclf",
+            "--version",
+            "tampered",
+            onnx.toString(),
+            "--tokenizer",
+            file.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    Path stored = Path.of(registry, "textclf", "tampered", "tokenizer.json");
+    Files.write(stored, json); // valid, but not the bytes the manifest names
+    Files.deleteIfExists(stored.resolveSibling(".tokenizer.json.crc")); // Hadoop's own checksum
+    String table = dir.resolve("tampered-out").toString();
+    JobSpecBuilder job =
+        JobSpecBuilder.create()
+            .input(input)
+            .key("id")
+            .features("text", "description")
+            .model(JobSpecBuilder.Model.of("textclf", "tampered"))
+            .registry(registry)
+            .shipping("storage")
+            .output(table);
+    Cli run =
+        Cli.run(
+            "run",
+            "--job",
+            job.writeTo(dir.resolve("tampered.yaml")).toString(),
+            "--ds",
+            "2026-12-01");
+    assertEquals(4, run.exitCode(), run.err());
+    assertTrue(
+        run.errorLine()
+            .contains("the tokenizer of model 'textclf:tampered' does not match its manifest"),
+        run.errorLine());
+  }
 }
