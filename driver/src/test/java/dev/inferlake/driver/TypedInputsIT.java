@@ -343,8 +343,8 @@ class TypedInputsIT {
     assertEquals(
         "inferlake: input 'x' of model 'text:v1' (string[-1, 2]) is a string tensor, which"
             + " inferlake does not feed: export the model to take int64 token ids and register its"
-            + " tokenizer.json with it (model register --tokenizer); jobs do not tokenize text"
-            + " columns yet; it feeds float, double, int64, int32, int8, uint8 and bool inputs",
+            + " tokenizer.json with it (model register --tokenizer), then map the string column as"
+            + " features.text; it feeds float, double, int64, int32, int8, uint8 and bool inputs",
         r.errorLine());
   }
 }

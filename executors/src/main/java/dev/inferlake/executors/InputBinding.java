@@ -22,13 +22,36 @@ import org.apache.spark.sql.types.StructType;
  * @param columns the columns, in tensor order
  * @param vocabSize for an integer input, the vocabulary size its package declares (ids must lie in
  *     {@code [0, vocabSize)}); null when none is declared
+ * @param text for an input fed by tokenizing a string column, how; null for values read as they are
  */
-public record InputBinding(TensorSpec input, List<ColumnBinding> columns, Long vocabSize)
+public record InputBinding(
+    TensorSpec input, List<ColumnBinding> columns, Long vocabSize, TextFeed text)
     implements Serializable {
+
+  /** How the columns become the input's values. */
+  public enum Kind {
+    /** Numbers or booleans, one per value of the input (or one array of them). */
+    VALUES,
+    /**
+     * One string column, tokenized per batch; the input is {@code int64[-1, -1]} and each batch is
+     * padded to its longest row.
+     */
+    TEXT
+  }
 
   public InputBinding {
     Objects.requireNonNull(input, "input");
-    if (input.elementsPerRow() < 1 || input.elementsPerRow() > Integer.MAX_VALUE) {
+    if (text != null) {
+      long[] shape = input.shape();
+      if (input.type() != dev.inferlake.model.ElementType.INT64
+          || shape.length != 2
+          || shape[1] >= 0
+          || columns.size() != 1
+          || vocabSize != null) {
+        throw new IllegalArgumentException(
+            "a text input is int64[-1, -1] fed by one string column, not " + input);
+      }
+    } else if (input.elementsPerRow() < 1 || input.elementsPerRow() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("input " + input + " has no fixed width after the batch");
     }
     if (vocabSize != null) {
@@ -45,9 +68,19 @@ public record InputBinding(TensorSpec input, List<ColumnBinding> columns, Long v
     columns = List.copyOf(columns);
   }
 
+  /** A binding of values read as they are. */
+  public InputBinding(TensorSpec input, List<ColumnBinding> columns, Long vocabSize) {
+    this(input, columns, vocabSize, null);
+  }
+
   /** A binding with no vocabulary declared. */
   public InputBinding(TensorSpec input, List<ColumnBinding> columns) {
-    this(input, columns, null);
+    this(input, columns, null, null);
+  }
+
+  /** Whether the columns' values are read as they are, or a string column is tokenized. */
+  public Kind kind() {
+    return text == null ? Kind.VALUES : Kind.TEXT;
   }
 
   /** The model input's name. */
@@ -55,9 +88,15 @@ public record InputBinding(TensorSpec input, List<ColumnBinding> columns, Long v
     return input.name();
   }
 
-  /** Values per example the model takes. */
+  /**
+   * Values per example the model takes; for a text input, the most it takes (the tokenizer's max
+   * length).
+   */
   public int elementsPerRow() {
-    return (int) input.elementsPerRow();
+    return switch (kind()) {
+      case VALUES -> (int) input.elementsPerRow();
+      case TEXT -> text.tokenizer().maxLength();
+    };
   }
 
   /** The element type of the tensor the columns fill. */
@@ -80,6 +119,35 @@ public record InputBinding(TensorSpec input, List<ColumnBinding> columns, Long v
       dims[i] = (int) shape[i + 1];
     }
     return dims;
+  }
+
+  /**
+   * Binds one string column of {@code schema} to a text model's int64 input, which receives the
+   * {@code role} output of the model's tokenizer.
+   *
+   * @throws dev.inferlake.model.InferlakeException INPUT for a missing column, one that is not a
+   *     string, or more than one column
+   */
+  public static InputBinding bindText(
+      TensorSpec spec, List<String> columnNames, StructType schema, String model, TextFeed feed) {
+    List<String> names = Arrays.asList(schema.fieldNames());
+    if (columnNames.size() != 1) {
+      throw ScoringErrors.textColumnCount(model, spec, columnNames);
+    }
+    String column = columnNames.get(0);
+    int ordinal = names.indexOf(column);
+    if (ordinal < 0) {
+      throw ScoringErrors.missingColumn(column, model, spec, names);
+    }
+    StructField field = schema.fields()[ordinal];
+    if (!(field.dataType() instanceof org.apache.spark.sql.types.StringType)) {
+      throw ScoringErrors.textColumnType(field, model, spec);
+    }
+    if (spec.type() != dev.inferlake.model.ElementType.INT64 || spec.shape().length != 2) {
+      throw ScoringErrors.unsupportedInputType(model, spec);
+    }
+    return new InputBinding(
+        spec, List.of(new ColumnBinding(column, ordinal, 0, null, true)), null, feed);
   }
 
   /** As {@link #bind(TensorSpec, List, StructType, String, Long)}, declaring no vocabulary. */

@@ -23,8 +23,14 @@ public final class ScoringMetrics implements Serializable {
   private final LongAccumulator loadedBytes;
   private final CollectionAccumulator<String> loads;
   private final BatchStatsAccumulator batches;
+  private final LongAccumulator textTruncated;
+  private final LongAccumulator textPositions;
+  private final LongAccumulator textPadding;
 
   private ScoringMetrics(SparkContext sc) {
+    textTruncated = sc.longAccumulator("inferlake.text.truncatedRows");
+    textPositions = sc.longAccumulator("inferlake.text.positions");
+    textPadding = sc.longAccumulator("inferlake.text.padding");
     hits = sc.longAccumulator("inferlake.model.hits");
     loadNanos = sc.longAccumulator("inferlake.model.loadNanos");
     loadedBytes = sc.longAccumulator("inferlake.model.loadedBytes");
@@ -52,7 +58,7 @@ public final class ScoringMetrics implements Serializable {
 
   /** A task's recorder of batch timings for {@code models}, run by {@code runners}. */
   BatchRecorder recorder(List<ScoredModel> models, List<Runner> runners) {
-    return new BatchRecorder(models, runners, batches);
+    return new BatchRecorder(models, runners, batches, this);
   }
 
   /** Batch statistics per model version ({@code name:version}). */
@@ -78,9 +84,17 @@ public final class ScoringMetrics implements Serializable {
     private final String[] devices;
     private final VersionBatches[] local;
     private final BatchStatsAccumulator target;
+    private final ScoringMetrics metrics;
+    private long truncated;
+    private long positions;
+    private long padding;
 
     private BatchRecorder(
-        List<ScoredModel> models, List<Runner> runners, BatchStatsAccumulator target) {
+        List<ScoredModel> models,
+        List<Runner> runners,
+        BatchStatsAccumulator target,
+        ScoringMetrics metrics) {
+      this.metrics = metrics;
       int n = models.size();
       this.labels = new String[n];
       this.devices = new String[n];
@@ -98,8 +112,26 @@ public final class ScoringMetrics implements Serializable {
       local[model].record(nanos, rows, devices[model]);
     }
 
+    /**
+     * One batch's text: rows truncated to the tokenizer's max length, token positions of its padded
+     * input tensors, and how many of those positions are padding.
+     */
+    public void recordText(long truncatedRows, long tokenPositions, long paddedPositions) {
+      truncated += truncatedRows;
+      positions += tokenPositions;
+      padding += paddedPositions;
+    }
+
     /** Adds this task's figures to the run's. */
     public void flush() {
+      if (positions > 0 || truncated > 0) {
+        metrics.textTruncated.add(truncated);
+        metrics.textPositions.add(positions);
+        metrics.textPadding.add(padding);
+        truncated = 0;
+        positions = 0;
+        padding = 0;
+      }
       Map<String, VersionBatches> m = new TreeMap<>();
       for (int i = 0; i < labels.length; i++) {
         if (local[i].batches() > 0) {
@@ -124,6 +156,21 @@ public final class ScoringMetrics implements Serializable {
       out.merge(e.substring(0, e.indexOf('\t')), 1L, Long::sum);
     }
     return out;
+  }
+
+  /** Text rows truncated to their tokenizer's max length, all tasks. */
+  public long textTruncatedRows() {
+    return textTruncated.value();
+  }
+
+  /** Token positions of the padded text tensors, all tasks (0 when no model reads text). */
+  public long textPositions() {
+    return textPositions.value();
+  }
+
+  /** Padded positions among {@link #textPositions()}. */
+  public long textPadding() {
+    return textPadding.value();
   }
 
   public long hits() {

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     dev.inferlake.model.ExecutorModelCache})
  * @param onInvalid what happens to rows a model cannot take
  * @param faults faults injected on purpose (drills, tests); {@link FaultInjection#NONE} normally
+ * @param lengthBuckets for text models: whether each task sorts a window of a few batches by text
+ *     length before batching them, so rows of like length share a batch and padding stays small
  */
 public record ScoringSpec(
     List<ScoredModel> models,
@@ -31,11 +33,38 @@ public record ScoringSpec(
     long scoredAtMicros,
     long modelCacheBytes,
     OnInvalid onInvalid,
-    FaultInjection faults)
+    FaultInjection faults,
+    boolean lengthBuckets)
     implements Serializable {
 
   /** The batch size that asks each executor to pick one by probing its runners. */
   public static final int AUTO_BATCH_SIZE = 0;
+
+  /** A spec that buckets text by length. */
+  public ScoringSpec(
+      List<ScoredModel> models,
+      List<KeyColumn> keys,
+      int batchSize,
+      RunnerOptions runner,
+      String runId,
+      int dsEpochDay,
+      long scoredAtMicros,
+      long modelCacheBytes,
+      OnInvalid onInvalid,
+      FaultInjection faults) {
+    this(
+        models,
+        keys,
+        batchSize,
+        runner,
+        runId,
+        dsEpochDay,
+        scoredAtMicros,
+        modelCacheBytes,
+        onInvalid,
+        faults,
+        true);
+  }
 
   public ScoringSpec {
     models = List.copyOf(models);

@@ -241,7 +241,7 @@ public record StorageModelSource(String folderUri) implements ModelSource {
     return Path.of(base, "inferlake-models");
   }
 
-  private static Configuration hadoop() {
+  static Configuration hadoop() {
     return SparkEnv.get() != null ? SparkHadoopUtil.get().conf() : new Configuration();
   }
 }

@@ -19,8 +19,39 @@ import java.util.Objects;
  * @param normalizeL2 embedding: each vector is scaled to unit L2 length
  */
 public record Task(
-    Kind kind, List<String> classNames, double threshold, boolean logits, boolean normalizeL2)
+    Kind kind,
+    List<String> classNames,
+    double threshold,
+    boolean logits,
+    boolean normalizeL2,
+    Pooling pooling)
     implements Serializable {
+
+  /**
+   * How an embedding task turns a per-token output ({@code [batch, seq, dim]}) into one vector per
+   * row, over the tokens the attention mask keeps.
+   */
+  public enum Pooling {
+    /** The mean of the row's token states (padding excluded). */
+    MEAN,
+    /** The first token's state (the tokenizer's {@code [CLS]}). */
+    CLS;
+
+    /** {@code mean} or {@code cls}; null for anything else. */
+    public static Pooling parse(String s) {
+      return switch (s == null ? "" : s) {
+        case "mean" -> MEAN;
+        case "cls" -> CLS;
+        default -> null;
+      };
+    }
+  }
+
+  /** A task over an output of one vector per row. */
+  public Task(
+      Kind kind, List<String> classNames, double threshold, boolean logits, boolean normalizeL2) {
+    this(kind, classNames, threshold, logits, normalizeL2, null);
+  }
 
   /** The default threshold of binary and multilabel tasks. */
   public static final double DEFAULT_THRESHOLD = 0.5;
@@ -66,6 +97,9 @@ public record Task(
     classNames = classNames == null ? List.of() : List.copyOf(classNames);
     if (!(threshold >= 0 && threshold <= 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1], was " + threshold);
+    }
+    if (pooling != null && kind != Kind.EMBEDDING) {
+      throw new IllegalArgumentException("only an embedding task pools, not " + kind);
     }
   }
 

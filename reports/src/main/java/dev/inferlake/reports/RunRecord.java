@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param input the input path
  * @param inferlakeVersion the framework version
  * @param evaluation accuracy against labels, when the job names a label column; else null
+ * @param text how the run's text inputs were tokenized and padded (all its text models together);
+ *     null when no model reads text
  */
 public record RunRecord(
     String runId,
@@ -58,7 +60,8 @@ public record RunRecord(
     String user,
     String input,
     String inferlakeVersion,
-    Evaluation evaluation) {
+    Evaluation evaluation,
+    Text text) {
 
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
@@ -72,6 +75,60 @@ public record RunRecord(
     if (!status.equals(SUCCEEDED) && !status.equals(FAILED)) {
       throw new IllegalArgumentException("status " + status);
     }
+  }
+
+  /** A record of a run that read no text. */
+  public RunRecord(
+      String runId,
+      LocalDate ds,
+      String table,
+      Long tableVersion,
+      String status,
+      String error,
+      Instant startedAt,
+      Instant finishedAt,
+      String modelName,
+      String modelVersion,
+      String modelDigest,
+      Long rowsIn,
+      Long predicted,
+      Long quarantined,
+      Long skipped,
+      long wallMillis,
+      Long taskMillis,
+      Batches batches,
+      ModelCost model,
+      String sparkAppId,
+      String user,
+      String input,
+      String inferlakeVersion,
+      Evaluation evaluation) {
+    this(
+        runId,
+        ds,
+        table,
+        tableVersion,
+        status,
+        error,
+        startedAt,
+        finishedAt,
+        modelName,
+        modelVersion,
+        modelDigest,
+        rowsIn,
+        predicted,
+        quarantined,
+        skipped,
+        wallMillis,
+        taskMillis,
+        batches,
+        model,
+        sparkAppId,
+        user,
+        input,
+        inferlakeVersion,
+        evaluation,
+        null);
   }
 
   /** {@code name:version}. */
@@ -118,4 +175,19 @@ public record RunRecord(
    * @param device where it ran ({@code cpu}, {@code cuda:0}; several joined by commas)
    */
   public record ModelCost(long rawBytes, long shippedBytes, long loads, String device) {}
+
+  /**
+   * The run's text, as its executors tokenized it.
+   *
+   * @param truncatedRows texts longer than their tokenizer's max length, cut to it
+   * @param positions token positions of the padded input tensors (rows times longest row, summed
+   *     over batches)
+   * @param padding how many of those positions are padding
+   */
+  public record Text(long truncatedRows, long positions, long padding) {
+    /** Padded positions over all positions; null without any. */
+    public Double paddingShare() {
+      return positions <= 0 ? null : (double) padding / positions;
+    }
+  }
 }

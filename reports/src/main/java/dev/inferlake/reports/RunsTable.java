@@ -100,6 +100,10 @@ public final class RunsTable {
             field("rmse", DataTypes.DoubleType, "regressor: root mean squared error"),
             field("mae", DataTypes.DoubleType, "regressor: mean absolute error"),
             field("r2", DataTypes.DoubleType, "regressor: coefficient of determination"),
+            field("text_truncated_rows", DataTypes.LongType, "texts cut to the max length"),
+            field("text_positions", DataTypes.LongType, "token positions of the padded tensors"),
+            field("text_padded_positions", DataTypes.LongType, "of which padding"),
+            field("text_padding_share", DataTypes.DoubleType, "padded positions / all positions"),
           });
 
   private RunsTable() {}
@@ -114,7 +118,8 @@ public final class RunsTable {
     Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
     for (int attempt = 1; ; attempt++) {
       try {
-        df.write().format("delta").mode("append").save(path);
+        // a table written before a column was added gains it (older rows read null)
+        df.write().format("delta").mode("append").option("mergeSchema", "true").save(path);
         return;
       } catch (Exception e) { // Scala throws checked exceptions undeclared
         if (attempt >= 3 || !Rows.isConcurrentModification(e)) {
@@ -136,7 +141,17 @@ public final class RunsTable {
       df = df.where(where);
     }
     List<RunRecord> out = new ArrayList<>();
-    for (Row r : df.select(SCHEMA.fieldNames()[0], restOf(SCHEMA)).collectAsList()) {
+    // a table written before a column was added reads null in it
+    java.util.Set<String> present = java.util.Set.of(df.columns());
+    org.apache.spark.sql.Column[] cols =
+        java.util.Arrays.stream(SCHEMA.fields())
+            .map(
+                f ->
+                    present.contains(f.name())
+                        ? org.apache.spark.sql.functions.col(f.name())
+                        : org.apache.spark.sql.functions.lit(null).cast(f.dataType()).as(f.name()))
+            .toArray(org.apache.spark.sql.Column[]::new);
+    for (Row r : df.select(cols).collectAsList()) {
       out.add(fromRow(r));
     }
     return out;
@@ -150,11 +165,6 @@ public final class RunsTable {
                 r -> r.runId() + "|" + r.label(),
                 Function.identity(),
                 (a, b) -> Comparator.comparing(RunRecord::finishedAt).compare(a, b) >= 0 ? a : b));
-  }
-
-  private static String[] restOf(StructType s) {
-    String[] names = s.fieldNames();
-    return java.util.Arrays.copyOfRange(names, 1, names.length);
   }
 
   static Row toRow(RunRecord r) {
@@ -229,7 +239,21 @@ public final class RunsTable {
                 .toList(),
         g == null ? null : Rows.finite(g.rmse()),
         g == null ? null : Rows.finite(g.mae()),
-        g == null ? null : g.r2());
+        g == null ? null : g.r2(),
+        r.text() == null ? null : r.text().truncatedRows(),
+        r.text() == null ? null : r.text().positions(),
+        r.text() == null ? null : r.text().padding(),
+        r.text() == null ? null : r.text().paddingShare());
+  }
+
+  private static RunRecord.Text text(Row r) {
+    Long positions = Rows.longOrNull(r, "text_positions");
+    return positions == null
+        ? null
+        : new RunRecord.Text(
+            Rows.longOrNull(r, "text_truncated_rows"),
+            positions,
+            Rows.longOrNull(r, "text_padded_positions"));
   }
 
   static RunRecord fromRow(Row r) {
@@ -318,6 +342,7 @@ public final class RunsTable {
         r.getAs("user"),
         r.getAs("input"),
         r.getAs("inferlake_version"),
-        e);
+        e,
+        text(r));
   }
 }

@@ -2,6 +2,7 @@ package dev.inferlake.driver.job;
 
 import dev.inferlake.executors.InputBinding;
 import dev.inferlake.executors.KeyColumn;
+import dev.inferlake.executors.TextFeed;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.TensorSpec;
 import dev.inferlake.reports.CommitLog;
@@ -27,6 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * @param version the Delta table version read, or null for file input
  * @param projected only the key and feature columns (so the scan reads nothing else)
  * @param columnsPerInput the columns of each model input, models in job order
+ * @param textRoles per model input, in the same order: the tokenizer output it receives when its
+ *     column is text ({@code input.features.text}), else null
  * @param keys the key columns, by position in {@code projected}
  * @param labelColumn the {@code evaluate.label} column, or null when the job evaluates nothing
  */
@@ -35,6 +38,7 @@ record JobInput(
     Long version,
     Dataset<Row> projected,
     List<List<String>> columnsPerInput,
+    List<String> textRoles,
     List<KeyColumn> keys,
     String labelColumn) {
 
@@ -49,13 +53,15 @@ record JobInput(
     Raw raw = readRows(spark, spec);
     String label = withLabel ? checkLabel(spec, raw.rows().schema()) : null;
     List<List<String>> perInput = new ArrayList<>();
-    List<String> columns = project(spec, raw.rows(), models, perInput);
+    List<String> roles = new ArrayList<>();
+    List<String> columns = project(spec, raw.rows(), models, perInput, roles);
     Dataset<Row> projected = select(raw.rows(), columns);
     return new JobInput(
         raw.rows(),
         raw.version(),
         projected,
         perInput,
+        java.util.Collections.unmodifiableList(roles),
         keyColumns(spec, projected.schema()),
         label);
   }
@@ -98,7 +104,11 @@ record JobInput(
    * columns.
    */
   private static List<String> project(
-      JobSpec spec, Dataset<Row> input, List<ResolvedModel> models, List<List<String>> perInput) {
+      JobSpec spec,
+      Dataset<Row> input,
+      List<ResolvedModel> models,
+      List<List<String>> perInput,
+      List<String> roles) {
     StructType full = input.schema();
     List<String> available = Arrays.asList(full.fieldNames());
     LinkedHashSet<String> columns = new LinkedHashSet<>();
@@ -111,11 +121,21 @@ record JobInput(
     for (ResolvedModel m : models) {
       for (TensorSpec in : m.manifest().modelSignature().inputs()) {
         List<String> cols = spec.featuresFor(m.spec(), in.name());
+        String role = cols == null ? textRole(m.manifest(), in.name()) : null;
+        if (role != null) {
+          cols = spec.featuresFor(m.spec(), JobSpec.TEXT_FEATURE);
+        }
         if (cols == null) {
           throw JobErrors.unmappedInput(m.spec().label(), in.name());
         }
-        InputBinding.bind(in, cols, full, m.spec().label()); // fails with the column named
+        if (role != null) {
+          InputBinding.bindText(
+              in, cols, full, m.spec().label(), new TextFeed(role, m.manifest().tokenizer(), null));
+        } else {
+          InputBinding.bind(in, cols, full, m.spec().label()); // fails with the column named
+        }
         perInput.add(cols);
+        roles.add(role);
         columns.addAll(cols);
       }
     }
@@ -126,6 +146,22 @@ record JobInput(
   }
 
   /**
+   * The tokenizer output that model input {@code input} receives, or null when the model has no
+   * tokenizer or its tokenizer does not feed that input.
+   */
+  static String textRole(dev.inferlake.model.ModelManifest m, String input) {
+    if (m.tokenizer() == null) {
+      return null;
+    }
+    for (java.util.Map.Entry<String, String> e : m.tokenizer().inputs().entrySet()) {
+      if (e.getValue().equals(input)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /**
    * A feature mapping names model inputs: one that no model of the job has (a typo, or a model that
    * changed) would otherwise be silently ignored.
    */
@@ -133,7 +169,11 @@ record JobInput(
     java.util.Set<String> all = new java.util.TreeSet<>();
     for (ResolvedModel m : models) {
       List<String> own =
-          m.manifest().modelSignature().inputs().stream().map(TensorSpec::name).toList();
+          new ArrayList<>(
+              m.manifest().modelSignature().inputs().stream().map(TensorSpec::name).toList());
+      if (m.manifest().tokenizer() != null && !own.contains(JobSpec.TEXT_FEATURE)) {
+        own.add(JobSpec.TEXT_FEATURE); // its string column
+      }
       all.addAll(own);
       if (m.spec().features() != null) {
         for (String name : m.spec().features().keySet()) {

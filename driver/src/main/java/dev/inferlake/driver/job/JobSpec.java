@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  *   key: [id]                      # copied to every prediction row
  *   features:                      # model input name -> columns
  *     input: [f00, f01, f02]       # scalar columns, or one array column
+ *     text: [description]          # a text model's string column, tokenized by its tokenizer
  * models:
  *   - name: churn
  *     version: v1
@@ -53,6 +54,7 @@ import java.util.regex.Pattern;
  * device: cpu                      # cpu | gpu | gpu-required
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
+ * text_bucketing: true             # text models: sort a window of a few batches by text length
  * </pre>
  */
 public record JobSpec(
@@ -71,7 +73,8 @@ public record JobSpec(
     Evaluate evaluate,
     ReportSpec report,
     Partitioning partitioning,
-    Boolean allowEmptyInput) {
+    Boolean allowEmptyInput,
+    Boolean textBucketing) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -131,12 +134,25 @@ public record JobSpec(
    * @param threshold binary/multilabel: the probability at or above which a label is on
    * @param logits binary/multilabel: the output holds logits (sigmoid is applied)
    * @param normalize embedding: {@code l2}
+   * @param pooling embedding of a per-token output ({@code [batch, seq, dim]}): {@code mean}
+   *     (default) or {@code cls}
    */
   public record Task(
-      String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {
+      String kind,
+      List<String> classNames,
+      Double threshold,
+      Boolean logits,
+      String normalize,
+      String pooling) {
     /** {@code task: binary}: the kind alone, shorthand for {@code task: {kind: binary}}. */
     public Task(String kind) {
-      this(kind, null, null, null, null);
+      this(kind, null, null, null, null, null);
+    }
+
+    /** A task without pooling. */
+    public Task(
+        String kind, List<String> classNames, Double threshold, Boolean logits, String normalize) {
+      this(kind, classNames, threshold, logits, normalize, null);
     }
   }
 
@@ -321,6 +337,11 @@ public record JobSpec(
    * Whether a run whose input has no rows may still replace the date's earlier predictions with
    * nothing (by default it fails with exit 3 when there is anything to remove).
    */
+  /** Whether text rows are bucketed by length inside each task (default true). */
+  public boolean textBucketingOrDefault() {
+    return !Boolean.FALSE.equals(textBucketing);
+  }
+
   public boolean allowEmptyInputOrDefault() {
     return Boolean.TRUE.equals(allowEmptyInput);
   }
@@ -520,6 +541,9 @@ public record JobSpec(
     if (t.normalize() != null && !t.normalize().equals("l2")) {
       throw JobErrors.badValue(at + ".normalize", t.normalize(), "l2");
     }
+    if (t.pooling() != null && dev.inferlake.executors.Task.Pooling.parse(t.pooling()) == null) {
+      throw JobErrors.badValue(at + ".pooling", t.pooling(), "mean or cls");
+    }
     if (t.classNames() != null
         && (t.classNames().isEmpty()
             || t.classNames().stream().anyMatch(n -> n == null || n.isBlank()))) {
@@ -527,6 +551,13 @@ public record JobSpec(
           at + ".class_names", String.valueOf(t.classNames()), "a list of non-empty names");
     }
   }
+
+  /**
+   * The feature key that maps a string column to a text model's tokenizer: it feeds every input the
+   * tokenizer feeds ({@code input_ids}, {@code attention_mask}, {@code token_type_ids}) that is not
+   * mapped by its own name.
+   */
+  public static final String TEXT_FEATURE = "text";
 
   /** The columns feeding model input {@code inputName} of {@code m}, or null if none are mapped. */
   public List<String> featuresFor(Model m, String inputName) {

@@ -53,12 +53,19 @@ public final class ModelResolver {
           throw RegistryErrors.packageMismatch(
               m.label(), manifest.packedSha256(), ModelDigest.sha256(payload));
         }
+        // the driver reads the tokenizer (checked against the manifest) only to broadcast it
+        byte[] tokenizer =
+            manifest.tokenizer() != null && !spec.storageShipping()
+                ? registry.tokenizer(m.name(), m.version())
+                : null;
         r =
             new ResolvedModel(
-                m, registry.folderUri(m.name(), m.version()), manifest, payload, null);
+                m, registry.folderUri(m.name(), m.version()), manifest, payload, null, tokenizer);
       }
       String signer = ModelKeys.verify(r.manifest(), trusted, sec.signatureRequired());
-      out.add(new ResolvedModel(r.spec(), r.location(), r.manifest(), r.payload(), signer));
+      out.add(
+          new ResolvedModel(
+              r.spec(), r.location(), r.manifest(), r.payload(), signer, r.tokenizer()));
     }
     return out;
   }

@@ -5,6 +5,8 @@ import dev.inferlake.executors.KeyRef;
 import dev.inferlake.executors.ModelSource;
 import dev.inferlake.executors.ScoredModel;
 import dev.inferlake.executors.StorageModelSource;
+import dev.inferlake.executors.StorageTokenizerSource;
+import dev.inferlake.executors.TextFeed;
 import dev.inferlake.model.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +37,21 @@ final class ModelShipping implements AutoCloseable {
   static ModelShipping ship(
       JavaSparkContext jsc, JobSpec spec, List<ResolvedModel> resolved, JobInput input) {
     KeyRef keyRef = keyRef(spec);
-    List<Bound> bound = bind(resolved, input);
-    List<ScoredModel> scored = new ArrayList<>();
     List<Broadcast<byte[]>> broadcasts = new ArrayList<>();
+    List<ModelSource> tokenizers = new ArrayList<>();
+    for (ResolvedModel m : resolved) {
+      ModelSource t = null;
+      if (m.tokenizer() != null) {
+        Broadcast<byte[]> b = jsc.broadcast(m.tokenizer());
+        broadcasts.add(b);
+        t = new BroadcastModelSource(b);
+      } else if (m.manifest().tokenizer() != null && m.payload() == null) {
+        t = new StorageTokenizerSource(m.location());
+      }
+      tokenizers.add(t);
+    }
+    List<Bound> bound = bind(resolved, input, tokenizers);
+    List<ScoredModel> scored = new ArrayList<>();
     for (int i = 0; i < resolved.size(); i++) {
       ResolvedModel m = resolved.get(i);
       ModelSource source;
@@ -60,7 +74,11 @@ final class ModelShipping implements AutoCloseable {
         m.manifest(),
         b.inputs(),
         out == null ? null : out.name(),
-        out == null ? 0 : (int) out.elementsPerRow(),
+        out == null
+            ? 0
+            : b.task().task().pooling() != null
+                ? (int) out.shape()[2] // one pooled vector per row
+                : (int) out.elementsPerRow(),
         source,
         m.manifest().packedSha256(),
         key,
@@ -97,6 +115,17 @@ final class ModelShipping implements AutoCloseable {
    *     cannot be stored or a task it cannot serve, INPUT for a column that cannot feed its input
    */
   static List<Bound> bind(List<ResolvedModel> resolved, JobInput input) {
+    List<ModelSource> none = new ArrayList<>();
+    resolved.forEach(m -> none.add(null));
+    return bind(resolved, input, none);
+  }
+
+  /**
+   * As {@link #bind(List, JobInput)}, text inputs reading their tokenizer from {@code tokenizers}
+   * (per model; null where it has none).
+   */
+  private static List<Bound> bind(
+      List<ResolvedModel> resolved, JobInput input, List<ModelSource> tokenizers) {
     StructType schema = input.projected().schema();
     List<Bound> out = new ArrayList<>();
     int next = 0;
@@ -108,9 +137,18 @@ final class ModelShipping implements AutoCloseable {
       Map<String, Long> vocab =
           m.manifest().withVocabSizes(m.spec().vocabSizeOrEmpty()).vocabSizes();
       for (TensorSpec inSpec : m.manifest().modelSignature().inputs()) {
+        String role = input.textRoles().get(next);
         List<String> columns = input.columnsPerInput().get(next++);
         bindings.add(
-            InputBinding.bind(inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
+            role != null
+                ? InputBinding.bindText(
+                    inSpec,
+                    columns,
+                    schema,
+                    m.spec().label(),
+                    new TextFeed(role, m.manifest().tokenizer(), tokenizers.get(i)))
+                : InputBinding.bind(
+                    inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
       }
       out.add(new Bound(bindings, TaskBinding.of(m, "models[" + i + "]")));
     }

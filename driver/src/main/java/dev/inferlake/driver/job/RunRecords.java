@@ -137,7 +137,13 @@ final class RunRecords {
         System.getProperty("user.name"),
         state.input,
         Versions.inferlake(),
-        evaluation);
+        evaluation,
+        state.metrics.textPositions() > 0 || state.metrics.textTruncatedRows() > 0
+            ? new RunRecord.Text(
+                state.metrics.textTruncatedRows(),
+                state.metrics.textPositions(),
+                state.metrics.textPadding())
+            : null);
   }
 
   private static RunRecord.Batches batches(VersionBatches b) {

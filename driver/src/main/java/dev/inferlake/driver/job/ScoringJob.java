@@ -309,7 +309,8 @@ public final class ScoringJob {
         startMicros,
         spec.modelCacheBytesOrDefault(),
         onInvalid,
-        faults);
+        faults,
+        spec.textBucketingOrDefault());
   }
 
   /**

@@ -67,6 +67,7 @@ public record TaskBinding(TensorSpec output, Task task, List<TensorSpec> stored)
     Double threshold = job != null && job.threshold() != null ? job.threshold() : p.threshold();
     Boolean logits = job != null && job.logits() != null ? job.logits() : p.logits();
     String normalize = job != null && job.normalize() != null ? job.normalize() : p.normalize();
+    String pooling = job == null ? null : job.pooling();
     String source =
         job != null && job.kind() != null
             ? "job spec " + at + ".task"
@@ -105,10 +106,33 @@ public record TaskBinding(TensorSpec output, Task task, List<TensorSpec> stored)
       out =
           sig.output(wanted).orElseThrow(() -> JobErrors.unknownOutput(label, wanted, names(sig)));
     }
-    if (out.type() != ElementType.FLOAT || out.shape().length == 0 || out.elementsPerRow() < 1) {
+    // an embedding of a text model may read per-token states, [batch, seq, dim], and pool them
+    boolean perToken =
+        kind == Task.Kind.EMBEDDING
+            && manifest.tokenizer() != null
+            && out.type() == ElementType.FLOAT
+            && out.shape().length == 3
+            && out.shape()[1] < 0
+            && out.shape()[2] > 0;
+    if (pooling != null && !perToken) {
+      throw JobErrors.taskMismatch(
+          label,
+          source,
+          "asks for pooling: "
+              + pooling
+              + ", which only an embedding task of a text model over a [batch, seq, dim] output"
+              + " takes; output '"
+              + out.name()
+              + "' is "
+              + out);
+    }
+    if (!perToken
+        && (out.type() != ElementType.FLOAT
+            || out.shape().length == 0
+            || out.elementsPerRow() < 1)) {
       throw JobErrors.unsupportedOutput(label, out.name(), out.toString());
     }
-    long width = out.elementsPerRow();
+    long width = perToken ? out.shape()[2] : out.elementsPerRow();
     if (kind == null) {
       kind = Task.byWidth(width).kind();
     }
@@ -122,7 +146,8 @@ public record TaskBinding(TensorSpec output, Task task, List<TensorSpec> stored)
             classNames,
             threshold == null ? Task.DEFAULT_THRESHOLD : threshold,
             Boolean.TRUE.equals(logits),
-            "l2".equals(normalize));
+            "l2".equals(normalize),
+            perToken ? (pooling == null ? Task.Pooling.MEAN : Task.Pooling.parse(pooling)) : null);
     return new TaskBinding(out, task, stored);
   }
 

@@ -64,6 +64,7 @@ public final class JobSpecBuilder {
           "device",
           "model_cache_bytes",
           "allow_empty_input",
+          "text_bucketing",
           "evaluate",
           "report");
 
@@ -287,6 +288,12 @@ public final class JobSpecBuilder {
 
   // evaluation and report
 
+  /** {@code text_bucketing}: whether text rows are sorted by length in a window of batches. */
+  public JobSpecBuilder textBucketing(boolean on) {
+    root.put("text_bucketing", on);
+    return this;
+  }
+
   /** {@code allow_empty_input}: whether an empty input may empty a date. */
   public JobSpecBuilder allowEmptyInput(boolean allow) {
     root.put("allow_empty_input", allow);
@@ -447,6 +454,12 @@ public final class JobSpecBuilder {
     /** {@code task.normalize}. */
     public Model normalize(String normalize) {
       section(node, "task").put("normalize", normalize);
+      return this;
+    }
+
+    /** {@code task.pooling}: mean or cls, for a per-token output. */
+    public Model pooling(String pooling) {
+      section(node, "task").put("pooling", pooling);
       return this;
     }
 

@@ -22,6 +22,31 @@ interface InputEncoder {
    *     {@link InputBinding#bind} refuses those)
    */
   static InputEncoder of(InputBinding binding, String model, int batchSize) {
+    return of(binding, model, batchSize, new java.util.HashMap<>());
+  }
+
+  /**
+   * As {@link #of(InputBinding, String, int)}; text inputs fed from one column by one tokenizer
+   * share one {@link TextStage} of {@code stages}, so a batch is tokenized once for all of them.
+   */
+  static InputEncoder of(
+      InputBinding binding,
+      String model,
+      int batchSize,
+      java.util.Map<TextStage.Key, TextStage> stages) {
+    return switch (binding.kind()) {
+      case TEXT ->
+          new TextEncoder(
+              binding,
+              model,
+              batchSize,
+              stages.computeIfAbsent(
+                  TextStage.Key.of(binding), k -> new TextStage(binding.text(), model, batchSize)));
+      case VALUES -> ofValues(binding, model, batchSize);
+    };
+  }
+
+  private static InputEncoder ofValues(InputBinding binding, String model, int batchSize) {
     return switch (binding.elementType()) {
       case FLOAT -> new FloatEncoder(binding, model, batchSize);
       case DOUBLE -> new DoubleEncoder(binding, model, batchSize);

@@ -44,6 +44,9 @@ final class PredictionDecoder {
   private final UTF8String[] labels;
   private final StoredOutputs stored;
 
+  /** The pooled vectors of a per-token output, {@code width} per row; null otherwise. */
+  private float[] pooled;
+
   /**
    * @param schema the run's prediction schema ({@link PredictionSchema#of(List, List)})
    * @param predictionColumn the ordinal of {@code prediction}; {@code probabilities} follows it
@@ -58,7 +61,16 @@ final class PredictionDecoder {
     this.predictionsColumn = ordinal(schema, PredictionSchema.PREDICTIONS);
     this.embeddingColumn = ordinal(schema, PredictionSchema.EMBEDDING);
     this.outputsColumn = ordinal(schema, PredictionSchema.OUTPUTS);
-    if (kind != Task.Kind.RAW) {
+    if (task.pooling() != null) {
+      // per-token states, [rows, longest, width]: room for the tokenizer's longest rows
+      int maxLength = model.manifest().tokenizer().maxLength();
+      output =
+          Tensor.withCapacity(
+              ElementType.FLOAT,
+              Math.multiplyExact(Math.multiplyExact(batchSize, maxLength), width));
+      outputs.put(model.outputName(), output);
+      pooled = new float[Math.multiplyExact(batchSize, width)];
+    } else if (kind != Task.Kind.RAW) {
       output = Tensor.withCapacity(ElementType.FLOAT, Math.multiplyExact(batchSize, width));
       outputs.put(model.outputName(), output);
     } else {
@@ -94,9 +106,16 @@ final class PredictionDecoder {
     return outputs;
   }
 
-  /** Takes the batch of {@code rows} the runner just wrote. */
-  void scored(int rows) {
-    if (output != null) {
+  /**
+   * Takes the batch of {@code rows} the runner just wrote; a per-token output is pooled over each
+   * row's first {@code tokens[r]} positions (the ones its attention mask keeps).
+   *
+   * @param tokens per row, its unpadded token count; null when the model reads no text
+   */
+  void scored(int rows, int[] tokens) {
+    if (task.pooling() != null) {
+      pool(rows, tokens);
+    } else if (output != null) {
       if (output.size() != rows * width) {
         throw new IllegalStateException(
             "output '"
@@ -113,6 +132,46 @@ final class PredictionDecoder {
     if (stored != null) {
       stored.scored(rows);
     }
+  }
+
+  /** Pools the per-token states of every row into {@link #pooled}, then reads from there. */
+  private void pool(int rows, int[] tokens) {
+    long[] shape = output.shape();
+    if (shape.length != 3 || shape[0] != rows || shape[2] != width || tokens == null) {
+      throw new IllegalStateException(
+          "output '"
+              + model.outputName()
+              + "' holds "
+              + output
+              + ", not "
+              + rows
+              + " x seq x "
+              + width);
+    }
+    int seq = (int) shape[1];
+    java.nio.FloatBuffer states = output.asFloatBuffer();
+    java.util.Arrays.fill(pooled, 0, rows * width, 0f);
+    for (int r = 0; r < rows; r++) {
+      int base = r * width;
+      int n = Math.min(tokens[r], seq);
+      switch (task.pooling()) {
+        case CLS -> {
+          for (int j = 0; j < width; j++) {
+            pooled[base + j] = n > 0 ? states.get(r * seq * width + j) : 0f;
+          }
+        }
+        case MEAN -> {
+          for (int j = 0; j < width; j++) {
+            double sum = 0;
+            for (int t = 0; t < n; t++) {
+              sum += states.get((r * seq + t) * width + j);
+            }
+            pooled[base + j] = n > 0 ? (float) (sum / n) : 0f;
+          }
+        }
+      }
+    }
+    values = java.nio.FloatBuffer.wrap(pooled, 0, rows * width);
   }
 
   /** Writes batch slot {@code slot}'s columns into {@code out}. */

@@ -35,10 +35,17 @@ final class RowEncoder {
 
   private Invalid lastKeyInvalid;
 
+  /** Per model: the text stage of its text inputs; null for a model that reads no text. */
+  private final List<TextStage> modelStages = new ArrayList<>();
+
+  /** The text stages of the text inputs, one per (column, tokenizer). */
+  private final List<TextStage> stages;
+
   RowEncoder(ScoringSpec spec, int batchSize) {
     this.keys = spec.keys().toArray(new KeyColumn[0]);
     Map<InputBinding, Integer> index = new LinkedHashMap<>();
     List<InputEncoder> list = new ArrayList<>();
+    Map<TextStage.Key, TextStage> stages = new HashMap<>();
     List<ScoredModel> models = spec.models();
     this.modelEncoders = new int[models.size()][];
     for (int m = 0; m < models.size(); m++) {
@@ -52,15 +59,22 @@ final class RowEncoder {
             index.computeIfAbsent(
                 b,
                 x -> {
-                  list.add(InputEncoder.of(x, model.label(), batchSize));
+                  list.add(InputEncoder.of(x, model.label(), batchSize, stages));
                   return list.size() - 1;
                 });
         modelEncoders[m][i] = e;
         tensors.put(b.modelInput(), list.get(e).tensor());
+        if (list.get(e) instanceof TextEncoder t && modelStages.size() == m) {
+          modelStages.add(t.stage());
+        }
       }
       modelInputs.add(Map.copyOf(tensors));
+      if (modelStages.size() == m) {
+        modelStages.add(null); // reads no text
+      }
     }
     this.encoders = list.toArray(new InputEncoder[0]);
+    this.stages = List.copyOf(stages.values());
     this.lastInvalid = new Invalid[encoders.length];
   }
 
@@ -122,6 +136,46 @@ final class RowEncoder {
       e.flush(rows);
     }
   }
+
+  /**
+   * What the last flushed batch's text came to, over every text stage: rows truncated, token
+   * positions of the padded tensors, and how many of them are padding. All zero without text.
+   */
+  TextCounts textCounts() {
+    long truncated = 0;
+    long positions = 0;
+    long padding = 0;
+    for (TextStage s : stages) {
+      dev.inferlake.executors.TextTokenizer.Batch b = s.last();
+      if (b != null) {
+        truncated += b.truncatedRows();
+        long all = (long) b.size() * b.longest();
+        positions += all;
+        padding += all - b.tokens();
+      }
+    }
+    return new TextCounts(truncated, positions, padding);
+  }
+
+  /**
+   * Per row of the last flushed batch, the unpadded token count of model {@code m}'s text; null
+   * when it reads no text.
+   */
+  int[] tokensOf(int m) {
+    TextStage s = modelStages.get(m);
+    if (s == null || s.last() == null) {
+      return null;
+    }
+    long[][] ids = s.last().inputIds();
+    int[] n = new int[ids.length];
+    for (int r = 0; r < n.length; r++) {
+      n[r] = ids[r].length;
+    }
+    return n;
+  }
+
+  /** Text figures of one batch. */
+  record TextCounts(long truncatedRows, long positions, long padding) {}
 
   /** Model {@code m}'s inputs: name to the tensor holding the batch. */
   Map<String, Tensor> inputsOf(int m) {

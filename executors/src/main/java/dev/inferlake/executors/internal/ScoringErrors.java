@@ -185,7 +185,7 @@ public final class ScoringErrors {
           case STRING ->
               " is a string tensor, which inferlake does not feed: export the model to take"
                   + " int64 token ids and register its tokenizer.json with it (model register"
-                  + " --tokenizer); jobs do not tokenize text columns yet; it feeds "
+                  + " --tokenizer), then map the string column as features.text; it feeds "
                   + FED_TYPES
                   + " inputs";
           case FLOAT16 ->
@@ -197,6 +197,43 @@ public final class ScoringErrors {
               " has an element type inferlake does not feed; it feeds " + FED_TYPES + " inputs";
         };
     return new InferlakeException(ErrorKind.MODEL, input(model, spec) + why);
+  }
+
+  public static InferlakeException textColumnCount(
+      String model, TensorSpec spec, List<String> columns) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        input(model, spec)
+            + " receives tokenized text, which comes from exactly one string column, but "
+            + columns.size()
+            + " columns are mapped to it: "
+            + columns);
+  }
+
+  public static InferlakeException textColumnType(
+      StructField field, String model, TensorSpec spec) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '"
+            + field.name()
+            + "' has type "
+            + field.dataType().simpleString()
+            + ", which cannot feed "
+            + input(model, spec)
+            + ": the model's tokenizer needs a string column");
+  }
+
+  public static InferlakeException tokenizerDigestMismatch(
+      String model, String expected, String actual) {
+    return new InferlakeException(
+        ErrorKind.MODEL,
+        "the tokenizer of model '"
+            + model
+            + "' does not match its manifest: expected "
+            + expected
+            + ", got "
+            + actual
+            + "; register the model again");
   }
 
   public static InferlakeException dynamicInputShape(String model, TensorSpec spec) {

@@ -83,7 +83,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       Iterator<InternalRow> input,
       ScoringMetrics.BatchRecorder recorder,
       Runnable onExhausted) {
-    this.input = input;
+    this.input = spec.lengthBuckets() ? bucketed(spec, input, batchSize) : input;
     this.recorder = recorder;
     this.onExhausted = onExhausted;
     this.spec = spec;
@@ -116,6 +116,34 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     }
     this.outputs = Arrays.stream(decoders).map(PredictionDecoder::outputs).toList();
     this.runId = UTF8String.fromString(spec.runId());
+  }
+
+  /**
+   * The input sorted by token count in windows of a few batches when a model reads text (by the
+   * first text column: rows are tokenized once more for the sort); the input as it is otherwise.
+   */
+  private static Iterator<InternalRow> bucketed(
+      ScoringSpec spec, Iterator<InternalRow> input, int batchSize) {
+    for (ScoredModel m : spec.models()) {
+      for (dev.inferlake.executors.InputBinding b : m.inputs()) {
+        switch (b.kind()) {
+          case TEXT -> {
+            int ordinal = b.columns().get(0).ordinal();
+            dev.inferlake.executors.TextTokenizer tokenizer =
+                LoadedTokenizers.of(b.text(), m.label());
+            return new LengthBuckets(
+                input,
+                r ->
+                    r.isNullAt(ordinal)
+                        ? -1
+                        : tokenizer.encode(List.of(r.getUTF8String(ordinal).toString())).longest(),
+                batchSize);
+          }
+          case VALUES -> {}
+        }
+      }
+    }
+    return input;
   }
 
   @Override
@@ -167,6 +195,10 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       return false;
     }
     encoder.flush(filled);
+    if (recorder != null) {
+      RowEncoder.TextCounts text = encoder.textCounts();
+      recorder.recordText(text.truncatedRows(), text.positions(), text.padding());
+    }
     for (int i = 0; i < models.size(); i++) {
       if (acceptedInBatch[i] > 0) {
         // Rejected slots are scored too (their values are meaningless) and their outputs dropped:
@@ -176,7 +208,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
         if (recorder != null) {
           recorder.record(i, System.nanoTime() - t0, filled);
         }
-        decoders[i].scored(filled);
+        decoders[i].scored(filled, encoder.tokensOf(i));
       }
     }
     return true;
