@@ -327,25 +327,7 @@ public record ModelManifest(
       }
       declared.set(i, declared.get(i).withVocabSize(e.getValue()));
     }
-    return new ModelManifest(
-        name,
-        version,
-        format,
-        sha256,
-        rawBytes,
-        packedBytes,
-        compression,
-        encryption,
-        rewrite,
-        lineage,
-        created,
-        List.copyOf(declared),
-        outputs,
-        signature,
-        packedSha256,
-        files,
-        task,
-        tokenizer);
+    return copy(List.copyOf(declared), signature, files, task, tokenizer);
   }
 
   /** Element types that can hold ids: the integer ones. */
@@ -357,34 +339,16 @@ public record ModelManifest(
   }
 
   public ModelManifest withFiles(List<DataFile> f) {
-    return copy(signature, f);
+    return copy(inputs, signature, f, task, tokenizer);
   }
 
   public ModelManifest withSignature(Signature s) {
-    return copy(s, files);
+    return copy(inputs, s, files, task, tokenizer);
   }
 
   /** This manifest declaring {@code t} (null for none); a signature made before no longer holds. */
   public ModelManifest withTask(Task t) {
-    return new ModelManifest(
-        name,
-        version,
-        format,
-        sha256,
-        rawBytes,
-        packedBytes,
-        compression,
-        encryption,
-        rewrite,
-        lineage,
-        created,
-        inputs,
-        outputs,
-        signature,
-        packedSha256,
-        files,
-        t,
-        tokenizer);
+    return copy(inputs, signature, files, t, tokenizer);
   }
 
   /**
@@ -398,25 +362,7 @@ public record ModelManifest(
     if (t != null) {
       checkTokenizerInputs(t);
     }
-    return new ModelManifest(
-        name,
-        version,
-        format,
-        sha256,
-        rawBytes,
-        packedBytes,
-        compression,
-        encryption,
-        rewrite,
-        lineage,
-        created,
-        inputs,
-        outputs,
-        signature,
-        packedSha256,
-        files,
-        task,
-        t);
+    return copy(inputs, signature, files, task, t);
   }
 
   private void checkTokenizerInputs(Tokenizer t) {
@@ -442,7 +388,9 @@ public record ModelManifest(
   }
 
   /** This manifest with the two fields added after packing (signature, data files) replaced. */
-  private ModelManifest copy(Signature s, List<DataFile> f) {
+  /** This manifest with the fields that withers change replaced; the rest kept. */
+  private ModelManifest copy(
+      List<Tensor> in, Signature s, List<DataFile> f, Task t, Tokenizer tok) {
     return new ModelManifest(
         name,
         version,
@@ -455,13 +403,13 @@ public record ModelManifest(
         rewrite,
         lineage,
         created,
-        inputs,
+        in,
         outputs,
         s,
         packedSha256,
         f,
-        task,
-        tokenizer);
+        t,
+        tok);
   }
 
   /**
