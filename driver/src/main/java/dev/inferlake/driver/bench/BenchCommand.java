@@ -25,6 +25,13 @@ public final class BenchCommand implements Runnable {
     o.flush();
   }
 
+  /** The median of timed passes (the mean of the middle two for an even count). */
+  static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(

@@ -224,7 +224,7 @@ public final class TextBench implements Callable<Integer> {
 
     double[] m = new double[names.length];
     for (int v = 0; v < names.length; v++) {
-      m[v] = median(seconds[v]);
+      m[v] = BenchCommand.median(seconds[v]);
     }
     double padOff = paddingShare(lengths, batch, false);
     double padOn = paddingShare(lengths, batch, true);
@@ -412,11 +412,5 @@ public final class TextBench implements Callable<Integer> {
             + bucketing
             + "\n");
     return JobSpecLoader.load(job, List.of());
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -155,9 +154,9 @@ public final class TypesBench implements Callable<Integer> {
             batch,
             Runtime.getRuntime().availableProcessors(),
             rounds));
-    double floatMedian = median(seconds[1]);
+    double floatMedian = BenchCommand.median(seconds[1]);
     for (int v = 0; v < jobs.length; v++) {
-      double m = median(seconds[v]);
+      double m = BenchCommand.median(seconds[v]);
       md.append(
           String.format(
               Locale.ROOT,
@@ -191,11 +190,5 @@ public final class TypesBench implements Callable<Integer> {
             + batch
             + "\n");
     return JobSpecLoader.load(job, List.of());
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }
