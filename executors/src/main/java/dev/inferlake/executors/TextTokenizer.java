@@ -137,6 +137,40 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
+   * One text tokenized alone, unpadded and truncated: what {@link #encode} does per row, for a
+   * caller that needs a row's tokens before its batch is known (length bucketing sorts by them).
+   *
+   * @param ids token ids
+   * @param typeIds token type ids (0 for a single text)
+   * @param truncated whether the text was longer than the maximum length
+   */
+  public record Row(long[] ids, long[] typeIds, boolean truncated) {}
+
+  /**
+   * Tokenizes one text.
+   *
+   * @param text the text, not null (a null text is a bad row, judged before this)
+   * @throws dev.inferlake.model.InferlakeException MODEL when the tokenizer fails on the text, or
+   *     adds more special tokens than the maximum length holds
+   */
+  public Row encodeOne(String text) {
+    Objects.requireNonNull(text, "text");
+    Encoding e;
+    try {
+      e = tokenizer.encode(text, true, false);
+    } catch (RuntimeException ex) {
+      throw ScoringErrors.tokenizerFailed(model, ex);
+    }
+    long[] rowIds = e.getIds();
+    long[] rowTypes = e.getTypeIds();
+    if (rowIds.length <= maxLength) {
+      return new Row(rowIds, rowTypes, false);
+    }
+    int[] keep = kept(e.getSpecialTokenMask(), maxLength, truncation, model);
+    return new Row(pick(rowIds, keep), pick(rowTypes, keep), true);
+  }
+
+  /**
    * Tokenizes a batch.
    *
    * @param texts the texts; none may be null (a null text is a bad row, judged before this)
@@ -146,32 +180,28 @@ public final class TextTokenizer implements AutoCloseable {
    *     adds more special tokens than the maximum length holds
    */
   public Batch encode(List<String> texts) {
-    int n = texts.size();
+    Row[] rows = new Row[texts.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = encodeOne(Objects.requireNonNull(texts.get(i), "text of row " + i));
+    }
+    return batchOf(rows);
+  }
+
+  /** A batch of rows tokenized one by one ({@link #encodeOne}), in their order. */
+  public static Batch batchOf(Row[] rows) {
+    int n = rows.length;
     long[][] ids = new long[n][];
     long[][] mask = new long[n][];
     long[][] types = new long[n][];
     int longest = 0;
     int truncated = 0;
     for (int i = 0; i < n; i++) {
-      String text = Objects.requireNonNull(texts.get(i), "text of row " + i);
-      Encoding e;
-      try {
-        e = tokenizer.encode(text, true, false);
-      } catch (RuntimeException ex) {
-        throw ScoringErrors.tokenizerFailed(model, ex);
-      }
-      long[] rowIds = e.getIds();
-      long[] rowTypes = e.getTypeIds();
-      if (rowIds.length > maxLength) {
-        truncated++;
-        int[] keep = kept(e.getSpecialTokenMask(), maxLength, truncation, model);
-        rowIds = pick(rowIds, keep);
-        rowTypes = pick(rowTypes, keep);
-      }
-      ids[i] = rowIds;
-      types[i] = rowTypes;
-      mask[i] = ones(rowIds.length);
-      longest = Math.max(longest, rowIds.length);
+      Row r = rows[i];
+      ids[i] = r.ids();
+      types[i] = r.typeIds();
+      mask[i] = ones(r.ids().length);
+      longest = Math.max(longest, r.ids().length);
+      truncated += r.truncated() ? 1 : 0;
     }
     return new Batch(ids, mask, types, longest, truncated);
   }

@@ -41,7 +41,8 @@ interface InputEncoder {
               model,
               batchSize,
               stages.computeIfAbsent(
-                  TextStage.Key.of(binding), k -> new TextStage(binding.text(), model, batchSize)));
+                  TextStage.Key.of(binding),
+                  k -> new TextStage(binding.text(), model, batchSize, k.column())));
       case VALUES -> ofValues(binding, model, batchSize);
     };
   }

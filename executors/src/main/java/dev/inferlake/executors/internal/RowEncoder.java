@@ -130,6 +130,20 @@ final class RowEncoder {
     return ScoringErrors.invalidRow(why, enc.model(), enc.spec(), describeKey(row));
   }
 
+  /**
+   * The token count of a row's text, for length bucketing: by the first text input of the first
+   * model that reads text, whose stage keeps the tokens for the row's batch (-1 for a null text);
+   * null when no model reads text.
+   */
+  java.util.function.ToIntFunction<InternalRow> textLength() {
+    for (TextStage s : modelStages) {
+      if (s != null) {
+        return s::length;
+      }
+    }
+    return null;
+  }
+
   /** Moves the first {@code rows} encoded examples of every input into the runners' tensors. */
   void flush(int rows) {
     for (InputEncoder e : encoders) {

@@ -59,10 +59,10 @@ final class TextEncoder implements InputEncoder {
   @Override
   public Invalid encode(InternalRow row, int slot) {
     if (row.isNullAt(ordinal)) {
-      stage.put(slot, null);
+      stage.put(slot, row, null);
       return new Invalid(Invalid.Reason.NULL_VALUE, column, "null");
     }
-    stage.put(slot, row.getUTF8String(ordinal).toString());
+    stage.put(slot, row, row.getUTF8String(ordinal).toString());
     return null;
   }
 
