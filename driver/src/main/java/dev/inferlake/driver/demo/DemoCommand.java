@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    subcommands = DemoTextCommand.class,
     description = {
       "Makes a labelled tabular dataset (Parquet), trains two model versions on it with Tribuo",
       "(logistic regression and a factorization machine, exported to ONNX), writes a job spec,",
       "runs it on the embedded local Spark and prints a summary, a plain ONNX Runtime loop over",
-      "the same rows for comparison, and a SQL query to try."
+      "the same rows for comparison, and a SQL query to try.",
+      "`demo text` runs the text demo instead (labels and embeddings of package descriptions)."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
