@@ -192,21 +192,40 @@ public final class ScoringJob {
   public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
+    return predictions(spec, ds, models, input, null, "preview-" + UUID.randomUUID());
+  }
+
+  /**
+   * The predictions {@code spec}'s models make for the rows of {@code source} (in place of the
+   * job's input path), as {@link #predictions(JobSpec, LocalDate)} makes them: the same resolution
+   * and checks, shipping, planning and batched scoring. The SQL function {@code inferlake_predict}
+   * is this.
+   *
+   * @param metrics where tasks count their engine calls and model loads; null for nowhere
+   * @param runId the {@code run_id} of every row
+   */
+  public Dataset<Row> predictions(
+      JobSpec spec, LocalDate ds, Dataset<Row> source, ScoringMetrics metrics, String runId) {
+    List<ResolvedModel> models = resolve(spec);
+    JobInput input = JobInput.of(source, spec, models);
+    return predictions(spec, ds, models, input, metrics, runId);
+  }
+
+  private Dataset<Row> predictions(
+      JobSpec spec,
+      LocalDate ds,
+      List<ResolvedModel> models,
+      JobInput input,
+      ScoringMetrics metrics,
+      String runId) {
     ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input);
     List<ScoredModel> scored = shipping.models();
     StructType schema = shipping.schema(input.keys());
     long now = ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant());
     ScoringSpec scoring =
         scoringSpec(
-            spec,
-            ds,
-            scored,
-            input.keys(),
-            "preview-" + UUID.randomUUID(),
-            now,
-            OnInvalid.FAIL,
-            FaultInjection.NONE);
-    PartitionScorer scorer = new PartitionScorer(scoring, null);
+            spec, ds, scored, input.keys(), runId, now, OnInvalid.FAIL, FaultInjection.NONE);
+    PartitionScorer scorer = new PartitionScorer(scoring, metrics);
     JavaRDD<InternalRow> rows =
         planner(spec, input.version(), models)
             .plan(input.projected())
