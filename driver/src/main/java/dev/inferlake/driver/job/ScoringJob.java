@@ -101,6 +101,9 @@ public final class ScoringJob {
   }
 
   private RunSummary run(JobSpec spec, LocalDate ds, RunState state, RunRecords records) {
+    if (spec.input().incremental()) {
+      return new IncrementalRun(spark, clock, this).run(spec, ds, state, records, resolve(spec));
+    }
     List<ResolvedModel> models = resolve(spec);
     state.models = models;
     state.input = spec.input().path();
@@ -304,11 +307,11 @@ public final class ScoringJob {
     return ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
   }
 
-  private JavaSparkContext jsc() {
+  JavaSparkContext jsc() {
     return JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
-  private ScoringSpec scoringSpec(
+  ScoringSpec scoringSpec(
       JobSpec spec,
       LocalDate ds,
       List<ScoredModel> scored,
@@ -336,7 +339,7 @@ public final class ScoringJob {
    * The planner for this job's input: rows per task from {@code partitioning}, or from the task
    * cost of the latest run of the same model versions in the runs table.
    */
-  private InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
+  InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
     PilotRun pilot = null;
     if (p.byMetadata() && p.rowsPerTask() == null) {
@@ -372,7 +375,7 @@ public final class ScoringJob {
         : new ScoringProgress(spark.sparkContext(), group, progressOut, progressEvery);
   }
 
-  private FaultInjection faults() {
+  FaultInjection faults() {
     try {
       return FaultInjection.parse(spark.conf().get(FaultInjection.CONF, ""));
     } catch (IllegalArgumentException e) {
