@@ -158,8 +158,13 @@ final class IncrementalRun {
     JobSpec.Output out = spec.output();
     OnInvalid onInvalid = spec.onInvalidOrDefault();
     FaultInjection faults = job.faults();
-    ChunkScorer scorer =
-        new ChunkScorer(spark, spec, group, job.planner(spec, null, List.of(model)));
+    // Micro-batches of new files keep Spark's splits unless the job sets its partitioning: a
+    // metadata plan reads the whole table's statistics and the runs table for a few files.
+    InputPlanner planner =
+        spec.partitioning() == null
+            ? InputPlanner.fileSplits(spark, spec)
+            : job.planner(spec, null, List.of(model));
+    ChunkScorer scorer = new ChunkScorer(spark, spec, group, planner);
     IncrementalWrites writes =
         new IncrementalWrites(
             spark,
