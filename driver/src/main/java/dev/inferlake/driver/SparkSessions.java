@@ -1,6 +1,8 @@
 package dev.inferlake.driver;
 
 import dev.inferlake.driver.session.EmbeddedCatalog;
+import dev.inferlake.driver.sql.InferlakeSqlExtensions;
+import dev.inferlake.driver.sql.PredictFunction;
 import dev.inferlake.model.InferlakeException;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
@@ -9,13 +11,23 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Builds the job's SparkSession. Under {@code spark-submit} the master and settings come from
  * there; run directly (the {@code scripts/inferlake} launcher, tests) it embeds a local Spark on
- * every core. Delta's SQL extension and catalog are set unless the user set them.
+ * every core. Delta's SQL extension and catalog are set unless the user set them, and inferlake's
+ * SQL functions ({@code inferlake_predict}) are registered either way.
  */
 public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
-    return builder(appName).getOrCreate();
+    return withFunctions(builder(appName).getOrCreate());
+  }
+
+  /**
+   * Registers inferlake's SQL functions ({@code inferlake_predict}) in {@code spark}, also when
+   * {@code spark.sql.extensions} was set without {@link InferlakeSqlExtensions}.
+   */
+  private static SparkSession withFunctions(SparkSession spark) {
+    PredictFunction.register(spark);
+    return spark;
   }
 
   /**
@@ -37,7 +49,7 @@ public final class SparkSessions {
       // A command that lasts seconds needs no web UI, nor a warning when its port is taken.
       setDefault(b, conf, "spark.ui.enabled", "false");
     }
-    return b.getOrCreate();
+    return withFunctions(b.getOrCreate());
   }
 
   private static SparkSession.Builder builder(String appName) {
@@ -51,7 +63,11 @@ public final class SparkSessions {
           .config("spark.databricks.delta.snapshotPartitions", parts)
           .config("spark.sql.session.timeZone", "UTC");
     }
-    setDefault(b, conf, "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    setDefault(
+        b,
+        conf,
+        "spark.sql.extensions",
+        "io.delta.sql.DeltaSparkSessionExtension," + InferlakeSqlExtensions.class.getName());
     setDefault(
         b,
         conf,

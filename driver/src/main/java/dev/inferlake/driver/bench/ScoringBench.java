@@ -58,7 +58,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Rows/s of (1) a plain ONNX Runtime loop over in-memory arrays, (2) inferlake end to end,",
       "Parquet in to Delta out, (3) inferlake scoring alone (no write), (4) a per-row Spark UDF",
-      "calling ONNX Runtime, (5) SynapseML's ONNXModel at its default and best mini-batch, for",
+      "calling ONNX Runtime, (5) SynapseML's ONNXModel at its default and best mini-batch, and",
+      "(6) the inferlake_predict SQL function over the same rows (no write), for",
       "a tiny model and the digits MLP (1.1M parameters) at each size; with peak memory of each",
       "JVM. Prints a Markdown table with the ratios to (1) and writes bench-results/scoring.md."
     })
@@ -121,6 +122,14 @@ public final class ScoringBench implements Callable<Integer> {
   @Option(names = "--digits", description = "Folder with digits-mlp.onnx and digits.csv.")
   Path digits;
 
+  @Option(
+      names = "--only",
+      split = ",",
+      description =
+          "Measure only these approaches: plain, e2e, score, udf, sql, synapseml (default: all),"
+              + " e.g. --only score,sql")
+  List<String> only;
+
   @Option(names = "--worker", hidden = true)
   String worker;
 
@@ -172,12 +181,23 @@ public final class ScoringBench implements Callable<Integer> {
       for (long n : ascending) {
         String data = prepareData(dir, m, n, log).toString();
         String mf = modelFiles.get(m).toString();
-        results.add(child(dir, "plain", m, n, data, mf, Math.min(n, plainRows), log));
-        results.add(child(dir, "e2e", m, n, data, mf, n, log));
-        results.add(child(dir, "score", m, n, data, mf, n, log));
+        if (wants("plain")) {
+          results.add(child(dir, "plain", m, n, data, mf, Math.min(n, plainRows), log));
+        }
+        if (wants("e2e")) {
+          results.add(child(dir, "e2e", m, n, data, mf, n, log));
+        }
+        if (wants("score")) {
+          results.add(child(dir, "score", m, n, data, mf, n, log));
+        }
+        if (wants("sql")) {
+          results.add(child(dir, "sql", m, n, data, mf, n, log));
+        }
         long udf = udfRows != null ? udfRows : m.equals("mlp") ? 20_000 : 200_000;
-        results.add(child(dir, "udf", m, n, data, mf, Math.min(n, udf), log));
-        if (synapseClasspath != null) {
+        if (wants("udf")) {
+          results.add(child(dir, "udf", m, n, data, mf, Math.min(n, udf), log));
+        }
+        if (synapseClasspath != null && wants("synapseml")) {
           if (n == smallest) {
             Measured best = null;
             for (int b : synapseBatches) {
@@ -198,6 +218,10 @@ public final class ScoringBench implements Callable<Integer> {
     results.removeIf(r -> r == null);
     BenchCommand.publish(spec, out, "scoring.md", markdown(results));
     return 0;
+  }
+
+  private boolean wants(String approach) {
+    return only == null || only.isEmpty() || only.contains(approach);
   }
 
   // ---- preparation (the orchestrating JVM) ----
@@ -469,7 +493,10 @@ public final class ScoringBench implements Callable<Integer> {
       ScoringJob sj = new ScoringJob(spark, Clock.systemUTC());
       spark.read().parquet(data).count(); // the same warm-up as the other sides
       long t0 = System.nanoTime();
-      if (worker.equals("e2e")) {
+      if (worker.equals("sql")) {
+        rows = sqlPredictions(spark, dir, data);
+        note = "inferlake_predict, scored, not written";
+      } else if (worker.equals("e2e")) {
         rows = sj.run(js, LocalDate.of(2026, 1, 1)).inputRows();
         note = "Parquet in, Delta out, runs table";
       } else {
@@ -481,7 +508,7 @@ public final class ScoringBench implements Callable<Integer> {
         rows = limit;
         note = "scored, not written";
       }
-      seconds = (System.nanoTime() - t0) / 1e9;
+      seconds = worker.equals("sql") ? sqlSeconds : (System.nanoTime() - t0) / 1e9;
     }
     r.put("rows", rows);
     r.put("seconds", seconds);
@@ -493,6 +520,32 @@ public final class ScoringBench implements Callable<Integer> {
     System.out.flush();
     return 0;
   }
+
+  /**
+   * Scores the data with the SQL function into Spark's {@code noop} sink: the model registered in a
+   * fresh registry as {@code bench:v1}, the query as an analyst would write it.
+   */
+  private long sqlPredictions(SparkSession spark, Path dir, String data) throws IOException {
+    Path registry = Files.createTempDirectory(dir, "sql-registry");
+    new dev.inferlake.driver.registry.ModelRegistry(
+            registry.toString(), spark.sparkContext().hadoopConfiguration())
+        .register("bench", "v1", Files.readAllBytes(Path.of(model)), null, null, Clock.systemUTC());
+    spark.conf().set(dev.inferlake.driver.sql.PredictFunction.REGISTRY, registry.toString());
+    long t0 = System.nanoTime();
+    spark
+        .sql(
+            "SELECT * FROM inferlake_predict('bench:v1', 'SELECT id, features FROM parquet.`"
+                + data
+                + "`', 'id')")
+        .write()
+        .format("noop")
+        .mode(SaveMode.Overwrite)
+        .save();
+    sqlSeconds = (System.nanoTime() - t0) / 1e9;
+    return limit;
+  }
+
+  private double sqlSeconds;
 
   /** The naive way: a UDF that runs the model on one row per call. */
   static final class PerRowUdf implements UDF1<scala.collection.Seq<Float>, Double> {
@@ -614,7 +667,8 @@ public final class ScoringBench implements Callable<Integer> {
             "e2e", "(2) inferlake end to end, Parquet → Delta",
             "score", "(3) inferlake scoring alone, no write",
             "udf", "(4) per-row Spark UDF",
-            "synapseml", "(5) SynapseML ONNXModel");
+            "synapseml", "(5) SynapseML ONNXModel",
+            "sql", "(6) inferlake_predict SQL function, no write");
     sb.append(
         String.format(
             Locale.ROOT,
@@ -680,6 +734,11 @@ public final class ScoringBench implements Callable<Integer> {
         Measured score = find(r, model, n, "score");
         Measured udf = find(r, model, n, "udf");
         Measured syn = find(r, model, n, "synapseml");
+        Measured sql = find(r, model, n, "sql");
+        String at0 = String.format(Locale.ROOT, "`%s`, %,d rows", model, n);
+        if (sql != null) {
+          goal(sb, at0 + ": SQL function ≥ 0.8x scoring alone", ratio(sql, score), 0.8);
+        }
         if (e2e == null) {
           continue;
         }

@@ -131,6 +131,22 @@ public final class InputPlanner {
         deltaVersion);
   }
 
+  /**
+   * A planner that keeps Spark's own file splits ({@code partitioning.mode: spark}), reading no
+   * footers, statistics or runs table: for an incremental run's micro-batches, whose few new files
+   * are not worth a metadata plan.
+   */
+  static InputPlanner fileSplits(SparkSession spark, JobSpec spec) {
+    return new InputPlanner(
+        spark,
+        new JobSpec.Partitioning("spark", null, null, null),
+        slots(spark, spec.deviceOrDefault()),
+        JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK,
+        "Spark's file splits (an incremental micro-batch)",
+        null,
+        null);
+  }
+
   public Slots slots() {
     return slots;
   }

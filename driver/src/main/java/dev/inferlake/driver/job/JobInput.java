@@ -50,7 +50,18 @@ record JobInput(
    */
   static JobInput read(
       SparkSession spark, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
-    Raw raw = readRows(spark, spec);
+    return of(readRows(spark, spec), spec, models, withLabel);
+  }
+
+  /**
+   * Takes {@code rows} (a table or query of the session, as the SQL function reads them) as the
+   * input, and checks it against the job's key and models as {@link #read} does.
+   */
+  static JobInput of(Dataset<Row> rows, JobSpec spec, List<ResolvedModel> models) {
+    return of(new Raw(rows, null), spec, models, false);
+  }
+
+  private static JobInput of(Raw raw, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
     String label = withLabel ? checkLabel(spec, raw.rows().schema()) : null;
     List<List<String>> perInput = new ArrayList<>();
     List<String> roles = new ArrayList<>();

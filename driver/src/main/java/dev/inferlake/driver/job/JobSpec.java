@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
  *   conflict_retries: 3            # attempts after the first, with on_conflict: retry
  * on_invalid: fail                 # fail | skip | quarantine rows a model cannot take
  * max_invalid_fraction: 0.05       # skip/quarantine: fail the run above this share of input rows
+ * (input.mode: incremental, input.checkpoint, input.max_files_per_batch: see README "Incremental
+ * runs")
  * resumable:                       # optional, for very large inputs
  *   chunks: 16                     # commit the input in 16 chunks; a rerun skips committed ones
  * batch_size: 1024                 # rows per engine call, or auto: each executor probes its model(s)
@@ -81,9 +83,35 @@ public record JobSpec(
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  /** Where the rows come from. */
+  /**
+   * Where the rows come from.
+   *
+   * @param mode {@code batch} (null: the default) scores every row; {@code incremental} scores the
+   *     rows a Delta input gained since the last run of each version ({@link IncrementalRun})
+   * @param checkpoint incremental: the folder of the streaming checkpoints, one per model version;
+   *     null for the output table's path + {@code _checkpoints}
+   * @param maxFilesPerBatch incremental: input files per micro-batch (one commit each); null for
+   *     all new files in one
+   */
   public record Input(
-      String path, String format, List<String> key, Map<String, List<String>> features) {}
+      String path,
+      String format,
+      List<String> key,
+      Map<String, List<String>> features,
+      String mode,
+      String checkpoint,
+      Integer maxFilesPerBatch) {
+
+    /** A batch-mode input. */
+    public Input(String path, String format, List<String> key, Map<String, List<String>> features) {
+      this(path, format, key, features, null, null, null);
+    }
+
+    /** Whether the run scores only the rows added since its versions' last runs. */
+    public boolean incremental() {
+      return "incremental".equals(mode);
+    }
+  }
 
   /**
    * One model version to score.
@@ -384,6 +412,25 @@ public record JobSpec(
     require(input.path(), "input.path");
     if (!List.of("parquet", "delta").contains(format())) {
       throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta");
+    }
+    if (input.mode() != null && !List.of("batch", "incremental").contains(input.mode())) {
+      throw JobErrors.badValue("input.mode", input.mode(), "batch or incremental");
+    }
+    if (input.incremental() && !format().equals("delta")) {
+      throw JobErrors.badValue(
+          "input.mode",
+          input.mode(),
+          "batch for a " + format() + " input; incremental runs read a Delta table's new commits");
+    }
+    if (input.incremental() && resumable != null) {
+      throw JobErrors.badValue(
+          "resumable",
+          "chunks: " + resumable.chunks(),
+          "left out with input.mode incremental (each micro-batch is its own commit)");
+    }
+    if (input.maxFilesPerBatch() != null && input.maxFilesPerBatch() < 1) {
+      throw JobErrors.badValue(
+          "input.max_files_per_batch", input.maxFilesPerBatch().toString(), "a count from 1");
     }
     if (input.key() == null || input.key().isEmpty()) {
       throw JobErrors.missingKey("input.key");

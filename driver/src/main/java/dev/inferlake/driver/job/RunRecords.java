@@ -53,6 +53,18 @@ final class RunRecords {
 
   /** The rows of a run that committed. */
   List<RunRecord> succeeded(RunSummary summary, Instant end, Map<String, Evaluation> evaluations) {
+    return succeeded(summary, end, evaluations, Map.of());
+  }
+
+  /**
+   * The rows of a run that committed, with input rows per version ({@code name:version}) where they
+   * differ from the summary's (an incremental run's versions read different rows).
+   */
+  List<RunRecord> succeeded(
+      RunSummary summary,
+      Instant end,
+      Map<String, Evaluation> evaluations,
+      Map<String, Long> rowsInPerVersion) {
     List<RunRecord> records = new ArrayList<>();
     for (ResolvedModel m : state.models) {
       String label = m.spec().label();
@@ -68,7 +80,7 @@ final class RunRecords {
               RunRecord.SUCCEEDED,
               null,
               summary.tableVersion(),
-              summary.inputRows(),
+              rowsInPerVersion.getOrDefault(label, summary.inputRows()),
               rows,
               evaluations.get(label)));
     }
@@ -182,6 +194,17 @@ final class RunRecords {
               w.quarantined().getOrDefault(label, 0L),
               skipping ? w.invalid().getOrDefault(label, 0L) : 0L));
     }
+    return summary(runId, wall, sink.table(), last.predictionVersion(), rowsIn, versions);
+  }
+
+  /** A run's summary from its counts, with the model loads its tasks recorded. */
+  RunSummary summary(
+      String runId,
+      Duration wall,
+      String table,
+      long tableVersion,
+      long rowsIn,
+      List<RunSummary.VersionRows> versions) {
     ScoringMetrics metrics = state.metrics;
     RunSummary.ModelLoads loads =
         new RunSummary.ModelLoads(
@@ -191,7 +214,6 @@ final class RunRecords {
             metrics.loadedBytes(),
             metrics.loadsPerExecutor(),
             state.models.stream().mapToLong(m -> m.manifest().packedBytes()).sum());
-    return new RunSummary(
-        runId, ds, sink.table(), last.predictionVersion(), wall, rowsIn, versions, loads);
+    return new RunSummary(runId, ds, table, tableVersion, wall, rowsIn, versions, loads);
   }
 }

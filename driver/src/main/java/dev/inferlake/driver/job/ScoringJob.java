@@ -101,6 +101,9 @@ public final class ScoringJob {
   }
 
   private RunSummary run(JobSpec spec, LocalDate ds, RunState state, RunRecords records) {
+    if (spec.input().incremental()) {
+      return new IncrementalRun(spark, clock, this).run(spec, ds, state, records, resolve(spec));
+    }
     List<ResolvedModel> models = resolve(spec);
     state.models = models;
     state.input = spec.input().path();
@@ -192,21 +195,40 @@ public final class ScoringJob {
   public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
+    return predictions(spec, ds, models, input, null, "preview-" + UUID.randomUUID());
+  }
+
+  /**
+   * The predictions {@code spec}'s models make for the rows of {@code source} (in place of the
+   * job's input path), as {@link #predictions(JobSpec, LocalDate)} makes them: the same resolution
+   * and checks, shipping, planning and batched scoring. The SQL function {@code inferlake_predict}
+   * is this.
+   *
+   * @param metrics where tasks count their engine calls and model loads; null for nowhere
+   * @param runId the {@code run_id} of every row
+   */
+  public Dataset<Row> predictions(
+      JobSpec spec, LocalDate ds, Dataset<Row> source, ScoringMetrics metrics, String runId) {
+    List<ResolvedModel> models = resolve(spec);
+    JobInput input = JobInput.of(source, spec, models);
+    return predictions(spec, ds, models, input, metrics, runId);
+  }
+
+  private Dataset<Row> predictions(
+      JobSpec spec,
+      LocalDate ds,
+      List<ResolvedModel> models,
+      JobInput input,
+      ScoringMetrics metrics,
+      String runId) {
     ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input);
     List<ScoredModel> scored = shipping.models();
     StructType schema = shipping.schema(input.keys());
     long now = ChronoUnit.MICROS.between(Instant.EPOCH, clock.instant());
     ScoringSpec scoring =
         scoringSpec(
-            spec,
-            ds,
-            scored,
-            input.keys(),
-            "preview-" + UUID.randomUUID(),
-            now,
-            OnInvalid.FAIL,
-            FaultInjection.NONE);
-    PartitionScorer scorer = new PartitionScorer(scoring, null);
+            spec, ds, scored, input.keys(), runId, now, OnInvalid.FAIL, FaultInjection.NONE);
+    PartitionScorer scorer = new PartitionScorer(scoring, metrics);
     JavaRDD<InternalRow> rows =
         planner(spec, input.version(), models)
             .plan(input.projected())
@@ -285,11 +307,11 @@ public final class ScoringJob {
     return ModelResolver.resolve(spark.sparkContext().hadoopConfiguration(), spec, clock);
   }
 
-  private JavaSparkContext jsc() {
+  JavaSparkContext jsc() {
     return JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
-  private ScoringSpec scoringSpec(
+  ScoringSpec scoringSpec(
       JobSpec spec,
       LocalDate ds,
       List<ScoredModel> scored,
@@ -317,7 +339,7 @@ public final class ScoringJob {
    * The planner for this job's input: rows per task from {@code partitioning}, or from the task
    * cost of the latest run of the same model versions in the runs table.
    */
-  private InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
+  InputPlanner planner(JobSpec spec, Long deltaVersion, List<ResolvedModel> models) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
     PilotRun pilot = null;
     if (p.byMetadata() && p.rowsPerTask() == null) {
@@ -353,7 +375,7 @@ public final class ScoringJob {
         : new ScoringProgress(spark.sparkContext(), group, progressOut, progressEvery);
   }
 
-  private FaultInjection faults() {
+  FaultInjection faults() {
     try {
       return FaultInjection.parse(spark.conf().get(FaultInjection.CONF, ""));
     } catch (IllegalArgumentException e) {
