@@ -83,7 +83,8 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       Iterator<InternalRow> input,
       ScoringMetrics.BatchRecorder recorder,
       Runnable onExhausted) {
-    this.input = spec.lengthBuckets() ? bucketed(spec, input, batchSize) : input;
+    Iterator<InternalRow> rows = spec.lengthBuckets() ? bucketed(spec, input, batchSize) : input;
+    this.input = ImageAhead.wrap(spec, rows, batchSize);
     this.recorder = recorder;
     this.onExhausted = onExhausted;
     this.spec = spec;
@@ -95,7 +96,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     }
-    this.encoder = new RowEncoder(spec, batchSize);
+    this.encoder = new RowEncoder(spec, batchSize, this.input instanceof ImageAhead a ? a : null);
     this.batchKeys = new KeySlots(keys, batchSize);
     org.apache.spark.sql.types.StructType schema =
         dev.inferlake.executors.PredictionSchema.of(spec.keys(), spec.models());
@@ -139,7 +140,7 @@ public final class ScoringIterator implements Iterator<InternalRow> {
                         : tokenizer.encode(List.of(r.getUTF8String(ordinal).toString())).longest(),
                 batchSize);
           }
-          case VALUES -> {}
+          case VALUES, IMAGE -> {}
         }
       }
     }
