@@ -91,6 +91,10 @@ public final class InputPlanner {
   public static InputPlanner of(
       SparkSession spark, JobSpec spec, Long deltaVersion, PilotRun pilot) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
+    if (spec.format().equals(JobSpec.IMAGES_FORMAT) && p.byMetadata()) {
+      // picture files have no footers to plan by: one row per file, in Spark's file splits
+      p = new JobSpec.Partitioning("spark", p.targetTaskSeconds(), p.rowsPerTask(), p.maxSkew());
+    }
     Slots slots = slots(spark, spec.deviceOrDefault());
     long rows = JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK;
     String source;

@@ -23,10 +23,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
 /**
  * Decodes pictures ahead of the scorer: wraps a task's input so that, while the engine runs one
  * batch, the next batch's pictures are decoded and preprocessed on the JVM's shared decode threads.
- * At most {@code ahead} rows (copied, with their decoded values) are held at once, so memory stays
- * flat however long the partition is. Rows come out in input order; after {@link #next()}, {@link
- * #current} holds that row's decoded values for each image input, which its {@link ImageEncoder}
- * takes instead of decoding itself.
+ * At most one batch of rows, and no more than {@link #AHEAD_BYTES} of decoded values, are held at
+ * once (copied rows with their decoded values), so memory stays flat however long the partition is.
+ * Rows come out in input order; after {@link #next()}, {@link #current} holds that row's decoded
+ * values for each image input, which its {@link ImageEncoder} takes instead of decoding itself.
  *
  * <p>Used by one task thread; the decode threads see only byte arrays.
  */
@@ -36,6 +36,9 @@ final class ImageAhead implements Iterator<InternalRow> {
    * task on the executor shares the cores the engine leaves free.
    */
   private static final ExecutorService POOL = pool();
+
+  /** The decoded values held ahead at most, per task: 64 MiB of floats. */
+  static final long AHEAD_BYTES = 64L << 20;
 
   /** What a decoded value depends on: the column, the package's preprocessing and the shape. */
   record Key(int ordinal, ImageFeed feed, List<Long> shape) {
@@ -81,7 +84,6 @@ final class ImageAhead implements Iterator<InternalRow> {
 
   private ImageAhead(ScoringSpec spec, Iterator<InternalRow> input, int batchSize) {
     this.input = input;
-    this.ahead = batchSize;
     List<Integer> cols = new ArrayList<>();
     for (ScoredModel m : spec.models()) {
       for (InputBinding b : m.inputs()) {
@@ -101,6 +103,11 @@ final class ImageAhead implements Iterator<InternalRow> {
       }
     }
     this.ordinals = cols.stream().mapToInt(Integer::intValue).toArray();
+    long bytesPerRow = 0;
+    for (ImagePreprocessor p : preprocessors) {
+      bytesPerRow += 4L * p.valuesPerPicture();
+    }
+    this.ahead = (int) Math.max(1, Math.min(batchSize, AHEAD_BYTES / Math.max(1, bytesPerRow)));
   }
 
   @Override

@@ -47,9 +47,9 @@ class DigitsCnnParityTest {
   /**
    * PNG decoding is lossless and the resize is PIL's own integer arithmetic, so every PNG gives
    * PIL's values bit for bit: the sums agree to the rounding of summing 2,352 floats in another
-   * order. JPEG decoding could differ (a level on a pixel moves a value by 1/255/0.224 = 0.018), but
-   * the JDK's decoder (IJG libjpeg, integer IDCT, fancy upsampling) and PIL's libjpeg-turbo agree
-   * on every pixel of these JPEGs (4:2:0, quality 90): the measured difference is 0.
+   * order. JPEG decoding could differ (a level on a pixel moves a value by 1/255/0.224 = 0.018),
+   * but the JDK's decoder (IJG libjpeg, integer IDCT, fancy upsampling) and PIL's libjpeg-turbo
+   * agree on every pixel of these JPEGs (4:2:0, quality 90): the measured difference is 0.
    */
   @Test
   void preprocessingGivesPilsValues() {
