@@ -180,11 +180,17 @@ class ImageJobIT {
             "bad-quarantine");
     assertEquals(0, r.exitCode(), r.err());
     Map<String, String> reasons = new TreeMap<>();
+    Map<String, String> values = new TreeMap<>();
     for (Row q : spark.read().format("delta").load(table + "_quarantine").collectAsList()) {
       String path = q.getAs("path");
-      reasons.put(path.substring(path.lastIndexOf('/') + 1), q.getAs("reason"));
+      String file = path.substring(path.lastIndexOf('/') + 1);
+      reasons.put(file, q.getAs("reason"));
+      values.put(file, q.getAs("value"));
       assertEquals("content", q.getAs("column"));
     }
+    assertEquals("png of 30000x30000 pixels, over the limit of 89478485", values.get("bomb.png"));
+    assertEquals(
+        "not a picture any reader takes (33 bytes, starting 61207465)", values.get("notes.png"));
     assertEquals(
         Map.of("truncated.png", "undecodable", "notes.png", "undecodable", "bomb.png", "too_large"),
         reasons);

@@ -8,7 +8,13 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks measured side by side in one run; each prints a Markdown table.",
-    subcommands = {CompressionBench.class, ScoringBench.class, TextBench.class, TypesBench.class})
+    subcommands = {
+      CompressionBench.class,
+      ImageBench.class,
+      ScoringBench.class,
+      TextBench.class,
+      TypesBench.class
+    })
 public final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
