@@ -23,9 +23,10 @@ import org.apache.spark.sql.types.StructType;
  * @param vocabSize for an integer input, the vocabulary size its package declares (ids must lie in
  *     {@code [0, vocabSize)}); null when none is declared
  * @param text for an input fed by tokenizing a string column, how; null for values read as they are
+ * @param image for an input fed by decoding a binary column of pictures, how; null otherwise
  */
 public record InputBinding(
-    TensorSpec input, List<ColumnBinding> columns, Long vocabSize, TextFeed text)
+    TensorSpec input, List<ColumnBinding> columns, Long vocabSize, TextFeed text, ImageFeed image)
     implements Serializable {
 
   /** How the columns become the input's values. */
@@ -36,11 +37,26 @@ public record InputBinding(
      * One string column, tokenized per batch; the input is {@code int64[-1, -1]} and each batch is
      * padded to its longest row.
      */
-    TEXT
+    TEXT,
+    /**
+     * One binary column of encoded pictures, decoded and preprocessed as the package declares into
+     * a float input of fixed shape.
+     */
+    IMAGE
   }
 
   public InputBinding {
     Objects.requireNonNull(input, "input");
+    if (image != null
+        && (text != null
+            || input.type() != ElementType.FLOAT
+            || input.shape().length != 4
+            || columns.size() != 1
+            || vocabSize != null)) {
+      throw new IllegalArgumentException(
+          "an image input is float[-1, c, h, w] or [-1, h, w, c] fed by one binary column, not "
+              + input);
+    }
     if (text != null) {
       long[] shape = input.shape();
       if (input.type() != dev.inferlake.model.ElementType.INT64
@@ -68,6 +84,12 @@ public record InputBinding(
     columns = List.copyOf(columns);
   }
 
+  /** A binding of values, or of tokenized text. */
+  public InputBinding(
+      TensorSpec input, List<ColumnBinding> columns, Long vocabSize, TextFeed text) {
+    this(input, columns, vocabSize, text, null);
+  }
+
   /** A binding of values read as they are. */
   public InputBinding(TensorSpec input, List<ColumnBinding> columns, Long vocabSize) {
     this(input, columns, vocabSize, null);
@@ -75,12 +97,12 @@ public record InputBinding(
 
   /** A binding with no vocabulary declared. */
   public InputBinding(TensorSpec input, List<ColumnBinding> columns) {
-    this(input, columns, null, null);
+    this(input, columns, null, null, null);
   }
 
   /** Whether the columns' values are read as they are, or a string column is tokenized. */
   public Kind kind() {
-    return text == null ? Kind.VALUES : Kind.TEXT;
+    return image != null ? Kind.IMAGE : text == null ? Kind.VALUES : Kind.TEXT;
   }
 
   /** The model input's name. */
@@ -94,7 +116,7 @@ public record InputBinding(
    */
   public int elementsPerRow() {
     return switch (kind()) {
-      case VALUES -> (int) input.elementsPerRow();
+      case VALUES, IMAGE -> (int) input.elementsPerRow();
       case TEXT -> text.tokenizer().maxLength();
     };
   }
@@ -148,6 +170,32 @@ public record InputBinding(
     }
     return new InputBinding(
         spec, List.of(new ColumnBinding(column, ordinal, 0, null, true)), null, feed);
+  }
+
+  /**
+   * Binds one binary column of {@code schema} (encoded pictures) to an image model's float input,
+   * preprocessed as {@code feed} says.
+   *
+   * @throws dev.inferlake.model.InferlakeException INPUT for a missing column, one that is not
+   *     binary, or more than one column
+   */
+  public static InputBinding bindImage(
+      TensorSpec spec, List<String> columnNames, StructType schema, String model, ImageFeed feed) {
+    List<String> names = Arrays.asList(schema.fieldNames());
+    if (columnNames.size() != 1) {
+      throw ScoringErrors.imageColumnCount(model, spec, columnNames);
+    }
+    String column = columnNames.get(0);
+    int ordinal = names.indexOf(column);
+    if (ordinal < 0) {
+      throw ScoringErrors.missingColumn(column, model, spec, names);
+    }
+    StructField field = schema.fields()[ordinal];
+    if (!(field.dataType() instanceof org.apache.spark.sql.types.BinaryType)) {
+      throw ScoringErrors.imageColumnType(field, model, spec);
+    }
+    return new InputBinding(
+        spec, List.of(new ColumnBinding(column, ordinal, 0, null, true)), null, null, feed);
   }
 
   /** As {@link #bind(TensorSpec, List, StructType, String, Long)}, declaring no vocabulary. */

@@ -284,4 +284,9 @@ final class ModelErrors {
     return new InferlakeException(
         ErrorKind.MODEL, what + " is not a HuggingFace tokenizer.json: " + why, cause);
   }
+
+  static InferlakeException imagePreprocessingMismatch(String model, String problem) {
+    return new InferlakeException(
+        ErrorKind.MODEL, "the image preprocessing of model '" + model + "' " + problem);
+  }
 }

@@ -38,6 +38,8 @@ import java.util.List;
  *     {@code task}, or the default by output width, applies. Left out of the JSON when null, so
  *     manifests written before it existed keep their bytes and signatures.
  * @param tokenizer the text tokenizer the package carries, or null; left out of the JSON when null
+ * @param image how encoded pictures become the model's image input, or null; left out of the JSON
+ *     when null, so manifests without it keep their bytes and signatures
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -58,8 +60,51 @@ public record ModelManifest(
     String packedSha256,
     List<DataFile> files,
     Task task,
-    Tokenizer tokenizer)
+    Tokenizer tokenizer,
+    Image image)
     implements Serializable {
+
+  /** A manifest without image preprocessing. */
+  public ModelManifest(
+      String name,
+      String version,
+      ModelFormat format,
+      String sha256,
+      long rawBytes,
+      long packedBytes,
+      String compression,
+      String encryption,
+      Rewrite rewrite,
+      String lineage,
+      String created,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      Signature signature,
+      String packedSha256,
+      List<DataFile> files,
+      Task task,
+      Tokenizer tokenizer) {
+    this(
+        name,
+        version,
+        format,
+        sha256,
+        rawBytes,
+        packedBytes,
+        compression,
+        encryption,
+        rewrite,
+        lineage,
+        created,
+        inputs,
+        outputs,
+        signature,
+        packedSha256,
+        files,
+        task,
+        tokenizer,
+        null);
+  }
 
   /** A manifest without a tokenizer. */
   public ModelManifest(
@@ -258,6 +303,56 @@ public record ModelManifest(
     public static final List<String> ROLES = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
   }
 
+  /**
+   * How encoded pictures (PNG, JPEG, ...) become one float input of an image model, as
+   * torchvision's {@code Resize(resize)}, {@code CenterCrop}, {@code ToTensor} and {@code
+   * Normalize(mean, std)} do on a PIL image converted to {@code channels}: the shorter side is
+   * resized to {@code resize} (the longer to {@code floor(resize * long / short)}) with PIL's
+   * bilinear filter (antialiased when shrinking), the centre cut to the input's height and width,
+   * every value multiplied by {@code scale} and then normalized per channel, {@code (v - mean) /
+   * std}. Declared at registration ({@code model register --image-resize ...}) and so covered by
+   * the digest and signature.
+   *
+   * @param input the model input the pictures feed (float, rank 4)
+   * @param channels {@code rgb} (3 channels) or {@code grey} (1 channel, PIL's {@code L})
+   * @param layout {@code nchw} or {@code nhwc}: where the channel dimension of the input is
+   * @param resize the shorter side after resizing, at least the input's height and width
+   * @param interpolation {@code bilinear} (the only one so far)
+   * @param scale what each 0..255 value is multiplied by before normalizing ({@code 1/255} as
+   *     {@code ToTensor})
+   * @param mean per channel
+   * @param std per channel, each above 0
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Image(
+      String input,
+      String channels,
+      String layout,
+      int resize,
+      String interpolation,
+      double scale,
+      List<Double> mean,
+      List<Double> std)
+      implements Serializable {
+    public static final String RGB = "rgb";
+    public static final String GREY = "grey";
+    public static final String NCHW = "nchw";
+    public static final String NHWC = "nhwc";
+    public static final String BILINEAR = "bilinear";
+
+    /** Channels per pixel: 3 for rgb, 1 for grey. */
+    public int channelCount() {
+      return RGB.equals(channels) ? 3 : 1;
+    }
+
+    /** The input's height and width, from its {@code [-1, c, h, w]} or {@code [-1, h, w, c]}. */
+    public int[] cropOf(long[] shape) {
+      return NCHW.equals(layout)
+          ? new int[] {(int) shape[2], (int) shape[3]}
+          : new int[] {(int) shape[1], (int) shape[2]};
+    }
+  }
+
   /** An Ed25519 signature over {@link ModelManifest#signedBytes()}. */
   public record Signature(String algorithm, @JsonProperty("key_id") String keyId, String value)
       implements Serializable {}
@@ -387,10 +482,91 @@ public record ModelManifest(
     }
   }
 
+  /**
+   * This manifest declaring image preprocessing {@code img} (null for none); a signature made
+   * before no longer holds.
+   *
+   * @throws InferlakeException MODEL when {@code img} names an input the model does not have, one
+   *     that is not float of rank 4 with fixed dimensions, whose channel dimension does not match
+   *     its layout and channels, or settings out of range (mean/std per channel, std above 0,
+   *     resize at least the crop)
+   */
+  public ModelManifest withImage(Image img) {
+    if (img != null) {
+      checkImage(img);
+    }
+    return copy(inputs, signature, files, task, tokenizer, img);
+  }
+
+  private void checkImage(Image img) {
+    Tensor in = inputs.stream().filter(i -> i.name().equals(img.input())).findFirst().orElse(null);
+    String problem = null;
+    if (in == null) {
+      problem = "names input '" + img.input() + "', which the model does not have";
+    } else if (!"float".equals(in.type())
+        || in.shape().length != 4
+        || java.util.Arrays.stream(in.shape()).skip(1).anyMatch(d -> d < 1)) {
+      problem =
+          "feeds input "
+              + in.describe()
+              + ", which is not a float input of fixed shape [-1, c, h, w] or [-1, h, w, c]";
+    } else if (!List.of(Image.RGB, Image.GREY).contains(img.channels())) {
+      problem = "has channels '" + img.channels() + "'; expected rgb or grey";
+    } else if (!List.of(Image.NCHW, Image.NHWC).contains(img.layout())) {
+      problem = "has layout '" + img.layout() + "'; expected nchw or nhwc";
+    } else if (!Image.BILINEAR.equals(img.interpolation())) {
+      problem = "has interpolation '" + img.interpolation() + "'; expected bilinear";
+    } else {
+      long c = Image.NCHW.equals(img.layout()) ? in.shape()[1] : in.shape()[3];
+      int[] crop = img.cropOf(in.shape());
+      if (c != img.channelCount()) {
+        problem =
+            "declares "
+                + img.channels()
+                + " ("
+                + img.channelCount()
+                + " channels) in layout "
+                + img.layout()
+                + ", but input "
+                + in.describe()
+                + " has "
+                + c;
+      } else if (img.mean() == null
+          || img.std() == null
+          || img.mean().size() != c
+          || img.std().size() != c) {
+        problem = "needs one mean and one std per channel (" + c + ")";
+      } else if (img.std().stream().anyMatch(v -> v == null || !(v > 0))
+          || img.mean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
+        problem =
+            "needs finite means and stds above 0, got mean " + img.mean() + ", std " + img.std();
+      } else if (!(img.scale() > 0) || !Double.isFinite(img.scale())) {
+        problem = "needs a scale above 0, got " + img.scale();
+      } else if (img.resize() < Math.max(crop[0], crop[1])) {
+        problem =
+            "resizes the shorter side to "
+                + img.resize()
+                + ", less than the "
+                + crop[0]
+                + "x"
+                + crop[1]
+                + " crop the input takes";
+      }
+    }
+    if (problem != null) {
+      throw ModelErrors.imagePreprocessingMismatch(label(), problem);
+    }
+  }
+
   /** This manifest with the two fields added after packing (signature, data files) replaced. */
   /** This manifest with the fields that withers change replaced; the rest kept. */
   private ModelManifest copy(
       List<Tensor> in, Signature s, List<DataFile> f, Task t, Tokenizer tok) {
+    return copy(in, s, f, t, tok, image);
+  }
+
+  private ModelManifest copy(
+      List<Tensor> in, Signature s, List<DataFile> f, Task t, Tokenizer tok, Image img) {
     return new ModelManifest(
         name,
         version,
@@ -409,7 +585,8 @@ public record ModelManifest(
         packedSha256,
         f,
         t,
-        tok);
+        tok,
+        img);
   }
 
   /**

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
     description = "Benchmarks measured side by side in one run; each prints a Markdown table.",
     subcommands = {
       CompressionBench.class,
+      ImageBench.class,
       IncrementalBench.class,
       ScoringBench.class,
       TextBench.class,

@@ -212,6 +212,136 @@ public final class ModelCommand implements Runnable {
                 + " one). Repeatable or comma-separated.")
     Map<String, String> textInputs = new TreeMap<>();
 
+    @Option(
+        names = "--image-resize",
+        paramLabel = "N",
+        description =
+            "Image models: pictures are resized (bilinear, antialiased as PIL) so their shorter"
+                + " side is N, then centre-cropped to the input's height and width (default: the"
+                + " larger of the two). Any --image-* option declares image preprocessing.")
+    Integer imageResize;
+
+    @Option(
+        names = "--image-input",
+        paramLabel = "INPUT",
+        description = "Image models: the float input pictures feed (default: the only rank-4 one).")
+    String imageInput;
+
+    @Option(
+        names = "--image-channels",
+        paramLabel = "rgb|grey",
+        description = "Image models: rgb or grey (default: from the input's channel dimension).")
+    String imageChannels;
+
+    @Option(
+        names = "--image-layout",
+        paramLabel = "nchw|nhwc",
+        description =
+            "Image models: where the input's channel dimension is (default: nchw when its second"
+                + " dimension is 1 or 3, else nhwc).")
+    String imageLayout;
+
+    @Option(
+        names = "--image-scale",
+        paramLabel = "S",
+        description = "Image models: each 0..255 value is multiplied by S (default: 1/255).")
+    Double imageScale;
+
+    @Option(
+        names = "--image-mean",
+        paramLabel = "M",
+        split = ",",
+        description = "Image models: per-channel mean subtracted after scaling (default: 0).")
+    java.util.List<Double> imageMean;
+
+    @Option(
+        names = "--image-std",
+        paramLabel = "S",
+        split = ",",
+        description = "Image models: per-channel std divided by after the mean (default: 1).")
+    java.util.List<Double> imageStd;
+
+    /**
+     * The image preprocessing the options declare for a model of signature {@code sig}, defaults
+     * filled in; null when no {@code --image-*} option is given.
+     */
+    private ModelManifest.Image imagePreprocessing(dev.inferlake.model.ModelSignature sig) {
+      if (imageResize == null
+          && imageInput == null
+          && imageChannels == null
+          && imageLayout == null
+          && imageScale == null
+          && imageMean == null
+          && imageStd == null) {
+        return null;
+      }
+      String input = imageInput;
+      if (input == null) {
+        java.util.List<dev.inferlake.model.TensorSpec> rank4 =
+            sig.inputs().stream().filter(t -> t.shape().length == 4).toList();
+        if (rank4.size() != 1) {
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
+              "--image-input is needed: the model has "
+                  + rank4.size()
+                  + " rank-4 inputs ("
+                  + sig.inputs()
+                  + ")");
+        }
+        input = rank4.get(0).name();
+      }
+      String in = input;
+      long[] shape =
+          sig.inputs().stream()
+              .filter(t -> t.name().equals(in))
+              .findFirst()
+              .map(dev.inferlake.model.TensorSpec::shape)
+              .orElse(new long[] {-1, 3, 1, 1});
+      String layout = imageLayout;
+      if (layout == null) {
+        layout =
+            shape.length == 4 && (shape[1] == 1 || shape[1] == 3)
+                ? ModelManifest.Image.NCHW
+                : ModelManifest.Image.NHWC;
+      }
+      long c =
+          shape.length != 4 ? 3 : ModelManifest.Image.NCHW.equals(layout) ? shape[1] : shape[3];
+      String channels =
+          imageChannels != null
+              ? imageChannels
+              : c == 1 ? ModelManifest.Image.GREY : ModelManifest.Image.RGB;
+      int n = ModelManifest.Image.GREY.equals(channels) ? 1 : 3;
+      int resize = imageResize != null ? imageResize : 0;
+      if (imageResize == null && shape.length == 4) {
+        int[] crop =
+            new ModelManifest.Image(input, channels, layout, 0, null, 0, null, null).cropOf(shape);
+        resize = Math.max(crop[0], crop[1]);
+      }
+      return new ModelManifest.Image(
+          input,
+          channels,
+          layout,
+          resize,
+          ModelManifest.Image.BILINEAR,
+          imageScale == null ? 1.0 / 255 : imageScale,
+          imageMean == null
+              ? java.util.Collections.nCopies(n, 0.0)
+              : java.util.List.copyOf(imageMean),
+          imageStd == null
+              ? java.util.Collections.nCopies(n, 1.0)
+              : java.util.List.copyOf(imageStd));
+    }
+
+    private boolean hasImageOptions() {
+      return imageResize != null
+          || imageInput != null
+          || imageChannels != null
+          || imageLayout != null
+          || imageScale != null
+          || imageMean != null
+          || imageStd != null;
+    }
+
     /** The tokenizer to store, checked for usage; null when none is given. */
     private ModelRegistry.TokenizerRequest tokenizerRequest() throws IOException {
       String bad = null;
@@ -302,30 +432,37 @@ public final class ModelCommand implements Runnable {
         throw RegistryErrors.modelUnreadable(
             name + ":" + version, file.toString(), "no such file", e);
       }
-      if (declared != null) {
+      ModelManifest.Image image = null;
+      if (declared != null || hasImageOptions()) {
         // refused before anything is written, as a job would refuse it
         String what = "model '" + name + ":" + version + "'";
         dev.inferlake.model.ModelSignature sig =
             dev.inferlake.model.ModelFormat.detect(raw, what).signature(raw, what);
-        dev.inferlake.driver.job.TaskBinding.ofPackage(
+        image = imagePreprocessing(sig);
+        ModelManifest bare =
             new ModelManifest(
-                    name,
-                    version,
-                    null,
-                    null,
-                    0,
-                    0,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    ModelManifest.tensors(sig.inputs()),
-                    ModelManifest.tensors(sig.outputs()),
-                    null,
-                    null,
-                    null)
-                .withTask(declared));
+                name,
+                version,
+                null,
+                null,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                ModelManifest.tensors(sig.inputs()),
+                ModelManifest.tensors(sig.outputs()),
+                null,
+                null,
+                null);
+        if (image != null) {
+          bare.withImage(image);
+        }
+        if (declared != null) {
+          dev.inferlake.driver.job.TaskBinding.ofPackage(bare.withTask(declared));
+        }
       }
       ModelManifest m =
           r.register(
@@ -338,8 +475,8 @@ public final class ModelCommand implements Runnable {
               vocabSizes,
               text,
               Clock.systemUTC());
-      if (declared != null) {
-        m = m.withTask(declared);
+      if (declared != null || image != null) {
+        m = m.withTask(declared == null ? m.task() : declared).withImage(image);
         r.writeManifest(name, version, m);
       }
       if (signKey != null) {
@@ -602,6 +739,29 @@ public final class ModelCommand implements Runnable {
                 .map(role -> role + " -> " + t.inputs().get(role))
                 .collect(java.util.stream.Collectors.joining(", ")));
         out.printf(Locale.ROOT, "           %s (%,d bytes)%n", t.sha256(), t.bytes());
+      }
+      if (m.image() != null) {
+        ModelManifest.Image im = m.image();
+        ModelManifest.Tensor in =
+            m.inputs().stream().filter(t -> t.name().equals(im.input())).findFirst().orElseThrow();
+        int[] crop = im.cropOf(in.shape());
+        out.printf(
+            Locale.ROOT,
+            "image      %s, resize shorter side to %d (%s, antialiased), centre crop %dx%d, %s ->"
+                + " %s%n",
+            im.channels(),
+            im.resize(),
+            im.interpolation(),
+            crop[0],
+            crop[1],
+            im.layout(),
+            im.input());
+        out.printf(
+            Locale.ROOT,
+            "           scale %s, mean %s, std %s%n",
+            im.scale() == 1.0 / 255 ? "1/255" : String.valueOf(im.scale()),
+            im.mean(),
+            im.std());
       }
       if (m.format() != dev.inferlake.model.ModelFormat.ONNX) {
         out.println("ops        (counted for ONNX models only)");

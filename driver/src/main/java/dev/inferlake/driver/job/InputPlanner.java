@@ -64,6 +64,9 @@ public final class InputPlanner {
   private final String deltaPath;
   private final Long deltaVersion;
 
+  /** Whether the input is a folder of picture files ({@code input.format: images}). */
+  private boolean pictures;
+
   private InputPlanner(
       SparkSession spark,
       JobSpec.Partitioning settings,
@@ -91,6 +94,10 @@ public final class InputPlanner {
   public static InputPlanner of(
       SparkSession spark, JobSpec spec, Long deltaVersion, PilotRun pilot) {
     JobSpec.Partitioning p = spec.partitioningOrDefault();
+    if (spec.format().equals(JobSpec.IMAGES_FORMAT) && p.byMetadata()) {
+      // picture files have no footers to plan by: one row per file, in Spark's file splits
+      p = new JobSpec.Partitioning("spark", p.targetTaskSeconds(), p.rowsPerTask(), p.maxSkew());
+    }
     Slots slots = slots(spark, spec.deviceOrDefault());
     long rows = JobSpec.Partitioning.DEFAULT_ROWS_PER_TASK;
     String source;
@@ -121,14 +128,17 @@ public final class InputPlanner {
           "the default: "
               + (pilot == null ? "no earlier run of these models to measure by" : pilot.missing());
     }
-    return new InputPlanner(
-        spark,
-        p,
-        slots,
-        rows,
-        source,
-        spec.format().equals("delta") ? spec.input().path() : null,
-        deltaVersion);
+    InputPlanner planner =
+        new InputPlanner(
+            spark,
+            p,
+            slots,
+            rows,
+            source,
+            spec.format().equals("delta") ? spec.input().path() : null,
+            deltaVersion);
+    planner.pictures = spec.format().equals(JobSpec.IMAGES_FORMAT);
+    return planner;
   }
 
   /**
@@ -178,6 +188,9 @@ public final class InputPlanner {
 
   /** The rows of {@code input}, cut into tasks as the job's {@code partitioning} says. */
   public Planned plan(Dataset<Row> input) {
+    if (pictures) {
+      return planPictures(input);
+    }
     if (!settings.byMetadata()) {
       return new Planned(
           input.queryExecution().toRdd().toJavaRDD(), null, "Spark's file splits (mode spark)");
@@ -309,6 +322,29 @@ public final class InputPlanner {
 
   private static String bytes(long b) {
     return b >= 1 << 20 ? (b >> 20) + " MiB" : (b >> 10) + " KiB";
+  }
+
+  /**
+   * A folder of pictures: one row per file, so Spark's file splits (which count each small file as
+   * {@code spark.sql.files.openCostInBytes}, 4 MB, and so make a task of every 32 pictures) are
+   * merged without a shuffle into the task slots' count, or into tasks of {@link #rowsPerTask()}
+   * pictures when there are more.
+   */
+  private Planned planPictures(Dataset<Row> input) {
+    JavaRDD<InternalRow> rdd = input.queryExecution().toRdd().toJavaRDD();
+    long files = input.inputFiles().length;
+    long byRows = (files + rowsPerTask - 1) / rowsPerTask;
+    int tasks = (int) Math.min(Integer.MAX_VALUE, Math.max(slots.count(), byRows));
+    if (rdd.getNumPartitions() > tasks) {
+      rdd = rdd.coalesce(tasks);
+    }
+    return new Planned(
+        rdd,
+        null,
+        String.format(
+            "%,d picture files in %d tasks (Spark's file splits merged to the task slots, at most"
+                + " %,d files a task)",
+            files, rdd.getNumPartitions(), rowsPerTask));
   }
 
   /** Applies a plan's groups to the scan's partitions (a no-shuffle coalesce). */

@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * @param projected only the key and feature columns (so the scan reads nothing else)
  * @param columnsPerInput the columns of each model input, models in job order
  * @param textRoles per model input, in the same order: the tokenizer output it receives when its
- *     column is text ({@code input.features.text}), else null
+ *     column is text ({@code input.features.text}), {@link #IMAGE_ROLE} when it is decoded from
+ *     pictures ({@code input.features.image}), else null
  * @param keys the key columns, by position in {@code projected}
  * @param labelColumn the {@code evaluate.label} column, or null when the job evaluates nothing
  */
@@ -77,6 +78,9 @@ record JobInput(
         label);
   }
 
+  /** The role of a model input fed decoded pictures, in {@link #textRoles}. */
+  static final String IMAGE_ROLE = "image";
+
   /** The input rows, and for Delta input the version they were read at. */
   private record Raw(Dataset<Row> rows, Long version) {}
 
@@ -88,6 +92,9 @@ record JobInput(
         long version = CommitLog.latestVersion(spark, path);
         return new Raw(
             spark.read().format("delta").option("versionAsOf", version).load(path), version);
+      }
+      if (spec.format().equals(JobSpec.IMAGES_FORMAT)) {
+        return new Raw(spark.read().format("binaryFile").load(path), null);
       }
       return new Raw(spark.read().format(spec.format()).load(path), null);
     } catch (InferlakeException e) {
@@ -136,10 +143,25 @@ record JobInput(
         if (role != null) {
           cols = spec.featuresFor(m.spec(), JobSpec.TEXT_FEATURE);
         }
+        if (cols == null && isImageInput(m.manifest(), in.name())) {
+          role = IMAGE_ROLE;
+          cols = spec.featuresFor(m.spec(), JobSpec.IMAGE_FEATURE);
+          if (cols == null && spec.format().equals(JobSpec.IMAGES_FORMAT)) {
+            cols = List.of(JobSpec.IMAGES_CONTENT);
+          }
+        }
         if (cols == null) {
           throw JobErrors.unmappedInput(m.spec().label(), in.name());
         }
-        if (role != null) {
+        if (IMAGE_ROLE.equals(role)) {
+          InputBinding.bindImage(
+              in,
+              cols,
+              full,
+              m.spec().label(),
+              new dev.inferlake.executors.ImageFeed(
+                  m.manifest().image(), spec.imageMaxPixelsOrDefault()));
+        } else if (role != null) {
           InputBinding.bindText(
               in, cols, full, m.spec().label(), new TextFeed(role, m.manifest().tokenizer(), null));
         } else {
@@ -154,6 +176,11 @@ record JobInput(
     // clearer message
     checkMappedInputsExist(spec, models);
     return new ArrayList<>(columns);
+  }
+
+  /** Whether model input {@code input} is the one the package's image preprocessing feeds. */
+  static boolean isImageInput(dev.inferlake.model.ModelManifest m, String input) {
+    return m.image() != null && m.image().input().equals(input);
   }
 
   /**
@@ -184,6 +211,9 @@ record JobInput(
               m.manifest().modelSignature().inputs().stream().map(TensorSpec::name).toList());
       if (m.manifest().tokenizer() != null && !own.contains(JobSpec.TEXT_FEATURE)) {
         own.add(JobSpec.TEXT_FEATURE); // its string column
+      }
+      if (m.manifest().image() != null && !own.contains(JobSpec.IMAGE_FEATURE)) {
+        own.add(JobSpec.IMAGE_FEATURE); // its binary column of pictures
       }
       all.addAll(own);
       if (m.spec().features() != null) {

@@ -12,11 +12,14 @@ import java.util.regex.Pattern;
  * <pre>
  * input:
  *   path: /data/events.parquet     # file, folder or any Hadoop URI
- *   format: parquet                # parquet | delta
+ *   format: parquet                # parquet | delta | images (a folder of picture files: columns
+ *                                  # path, modificationTime, length, content)
  *   key: [id]                      # copied to every prediction row
  *   features:                      # model input name -> columns
  *     input: [f00, f01, f02]       # scalar columns, or one array column
  *     text: [description]          # a text model's string column, tokenized by its tokenizer
+ *     image: [content]             # an image model's binary column of encoded pictures (the
+ *                                  # default with format: images)
  * models:
  *   - name: churn
  *     version: v1
@@ -57,6 +60,7 @@ import java.util.regex.Pattern;
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
  * text_bucketing: true             # text models: sort a window of a few batches by text length
+ * image_max_pixels: 89478485       # image models: larger pictures are bad rows, never decoded
  * </pre>
  */
 public record JobSpec(
@@ -76,7 +80,8 @@ public record JobSpec(
     ReportSpec report,
     Partitioning partitioning,
     Boolean allowEmptyInput,
-    Boolean textBucketing) {
+    Boolean textBucketing,
+    Long imageMaxPixels) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -365,6 +370,16 @@ public record JobSpec(
    * Whether a run whose input has no rows may still replace the date's earlier predictions with
    * nothing (by default it fails with exit 3 when there is anything to remove).
    */
+  /**
+   * The most pixels a picture may declare in its header ({@code image_max_pixels}); larger ones are
+   * bad rows ({@code too_large}) and never decoded. Default: PIL's limit.
+   */
+  public long imageMaxPixelsOrDefault() {
+    return imageMaxPixels == null
+        ? dev.inferlake.executors.ImageFeed.DEFAULT_MAX_PIXELS
+        : imageMaxPixels;
+  }
+
   /** Whether text rows are bucketed by length inside each task (default true). */
   public boolean textBucketingOrDefault() {
     return !Boolean.FALSE.equals(textBucketing);
@@ -410,8 +425,12 @@ public record JobSpec(
       throw JobErrors.missingKey("input");
     }
     require(input.path(), "input.path");
-    if (!List.of("parquet", "delta").contains(format())) {
-      throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta");
+    if (!List.of("parquet", "delta", IMAGES_FORMAT).contains(format())) {
+      throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta, images");
+    }
+    if (imageMaxPixels != null && imageMaxPixels < 1) {
+      throw JobErrors.badValue(
+          "image_max_pixels", String.valueOf(imageMaxPixels), "a whole number of at least 1");
     }
     if (input.mode() != null && !List.of("batch", "incremental").contains(input.mode())) {
       throw JobErrors.badValue("input.mode", input.mode(), "batch or incremental");
@@ -459,7 +478,7 @@ public record JobSpec(
       if (!seen.add(m.label())) {
         throw JobErrors.badValue(at, m.label(), "each model version listed once");
       }
-      if (input.features() == null && m.features() == null) {
+      if (input.features() == null && m.features() == null && !format().equals(IMAGES_FORMAT)) {
         throw JobErrors.missingKey("input.features (or " + at + ".features)");
       }
       validateTask(m.task(), at + ".task");
@@ -605,6 +624,21 @@ public record JobSpec(
    * mapped by its own name.
    */
   public static final String TEXT_FEATURE = "text";
+
+  /**
+   * The feature key that maps a binary column of encoded pictures to an image model's input (the
+   * one its package's image preprocessing feeds), when that input is not mapped by its own name.
+   */
+  public static final String IMAGE_FEATURE = "image";
+
+  /**
+   * The input format of a folder of picture files, read with Spark's {@code binaryFile} source: one
+   * row per file, columns {@code path}, {@code modificationTime}, {@code length}, {@code content}.
+   */
+  public static final String IMAGES_FORMAT = "images";
+
+  /** The column of an {@link #IMAGES_FORMAT} input that holds each file's bytes. */
+  public static final String IMAGES_CONTENT = "content";
 
   /** The columns feeding model input {@code inputName} of {@code m}, or null if none are mapped. */
   public List<String> featuresFor(Model m, String inputName) {

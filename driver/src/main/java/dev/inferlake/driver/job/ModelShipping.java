@@ -50,7 +50,7 @@ final class ModelShipping implements AutoCloseable {
       }
       tokenizers.add(t);
     }
-    List<Bound> bound = bind(resolved, input, tokenizers);
+    List<Bound> bound = bind(resolved, input, tokenizers, spec.imageMaxPixelsOrDefault());
     List<ScoredModel> scored = new ArrayList<>();
     for (int i = 0; i < resolved.size(); i++) {
       ResolvedModel m = resolved.get(i);
@@ -117,15 +117,15 @@ final class ModelShipping implements AutoCloseable {
   static List<Bound> bind(List<ResolvedModel> resolved, JobInput input) {
     List<ModelSource> none = new ArrayList<>();
     resolved.forEach(m -> none.add(null));
-    return bind(resolved, input, none);
+    return bind(resolved, input, none, dev.inferlake.executors.ImageFeed.DEFAULT_MAX_PIXELS);
   }
 
   /**
    * As {@link #bind(List, JobInput)}, text inputs reading their tokenizer from {@code tokenizers}
-   * (per model; null where it has none).
+   * (per model; null where it has none), image inputs refusing pictures over {@code maxPixels}.
    */
   private static List<Bound> bind(
-      List<ResolvedModel> resolved, JobInput input, List<ModelSource> tokenizers) {
+      List<ResolvedModel> resolved, JobInput input, List<ModelSource> tokenizers, long maxPixels) {
     StructType schema = input.projected().schema();
     List<Bound> out = new ArrayList<>();
     int next = 0;
@@ -140,15 +140,22 @@ final class ModelShipping implements AutoCloseable {
         String role = input.textRoles().get(next);
         List<String> columns = input.columnsPerInput().get(next++);
         bindings.add(
-            role != null
-                ? InputBinding.bindText(
+            JobInput.IMAGE_ROLE.equals(role)
+                ? InputBinding.bindImage(
                     inSpec,
                     columns,
                     schema,
                     m.spec().label(),
-                    new TextFeed(role, m.manifest().tokenizer(), tokenizers.get(i)))
-                : InputBinding.bind(
-                    inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
+                    new dev.inferlake.executors.ImageFeed(m.manifest().image(), maxPixels))
+                : role != null
+                    ? InputBinding.bindText(
+                        inSpec,
+                        columns,
+                        schema,
+                        m.spec().label(),
+                        new TextFeed(role, m.manifest().tokenizer(), tokenizers.get(i)))
+                    : InputBinding.bind(
+                        inSpec, columns, schema, m.spec().label(), vocab.get(inSpec.name())));
       }
       out.add(new Bound(bindings, TaskBinding.of(m, "models[" + i + "]")));
     }

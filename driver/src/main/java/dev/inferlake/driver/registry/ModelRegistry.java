@@ -249,6 +249,10 @@ public final class ModelRegistry {
       target = target.withTask(source.task());
       writeManifest(target);
     }
+    if (source.image() != null) { // and the same pictures
+      target = target.withImage(source.image());
+      writeManifest(target);
+    }
     if (source.tokenizer() != null) { // and takes the same text
       writeAtomically(new Path(folder(name, to), TOKENIZER), tokenizer(name, from));
       target = target.withTokenizer(source.tokenizer());

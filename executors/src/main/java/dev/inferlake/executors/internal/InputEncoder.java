@@ -34,7 +34,21 @@ interface InputEncoder {
       String model,
       int batchSize,
       java.util.Map<TextStage.Key, TextStage> stages) {
+    return of(binding, model, batchSize, stages, null);
+  }
+
+  /**
+   * As {@link #of(InputBinding, String, int, java.util.Map)}; image inputs take their decoded
+   * pictures from {@code ahead} when it is not null, and decode them themselves otherwise.
+   */
+  static InputEncoder of(
+      InputBinding binding,
+      String model,
+      int batchSize,
+      java.util.Map<TextStage.Key, TextStage> stages,
+      ImageAhead ahead) {
     return switch (binding.kind()) {
+      case IMAGE -> new ImageEncoder(binding, model, batchSize, ahead);
       case TEXT ->
           new TextEncoder(
               binding,

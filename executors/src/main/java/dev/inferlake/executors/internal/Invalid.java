@@ -21,7 +21,11 @@ public record Invalid(Reason reason, String column, String detail) {
      */
     NOT_EXACT("not_exact"),
     /** A value outside the input type's range, or outside the vocabulary the package declares. */
-    OUT_OF_RANGE("out_of_range");
+    OUT_OF_RANGE("out_of_range"),
+    /** Bytes of an image column that no reader decodes: corrupt, truncated, or not a picture. */
+    UNDECODABLE("undecodable"),
+    /** A picture whose header declares more pixels than the limit; never decoded. */
+    TOO_LARGE("too_large");
 
     private final String code;
 

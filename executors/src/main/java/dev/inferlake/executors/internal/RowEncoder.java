@@ -42,6 +42,14 @@ final class RowEncoder {
   private final List<TextStage> stages;
 
   RowEncoder(ScoringSpec spec, int batchSize) {
+    this(spec, batchSize, null);
+  }
+
+  /**
+   * @param ahead where image inputs take their decoded pictures; null to decode them in {@link
+   *     #encode}
+   */
+  RowEncoder(ScoringSpec spec, int batchSize, ImageAhead ahead) {
     this.keys = spec.keys().toArray(new KeyColumn[0]);
     Map<InputBinding, Integer> index = new LinkedHashMap<>();
     List<InputEncoder> list = new ArrayList<>();
@@ -59,7 +67,7 @@ final class RowEncoder {
             index.computeIfAbsent(
                 b,
                 x -> {
-                  list.add(InputEncoder.of(x, model.label(), batchSize, stages));
+                  list.add(InputEncoder.of(x, model.label(), batchSize, stages, ahead));
                   return list.size() - 1;
                 });
         modelEncoders[m][i] = e;

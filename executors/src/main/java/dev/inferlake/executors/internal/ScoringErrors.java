@@ -149,6 +149,22 @@ public final class ScoringErrors {
                   + " (feeding "
                   + input(model, spec)
                   + "); models take finite values only");
+      case UNDECODABLE ->
+          badValue(
+              why,
+              model,
+              spec,
+              rowKey,
+              "pictures must be files a reader decodes whole (PNG, JPEG, GIF, BMP); quarantine"
+                  + " such rows with on_invalid: quarantine");
+      case TOO_LARGE ->
+          badValue(
+              why,
+              model,
+              spec,
+              rowKey,
+              "larger pictures are refused before decoding (decompression bombs); raise"
+                  + " image_max_pixels if they are wanted");
       case NULL_KEY ->
           new InferlakeException(
               ErrorKind.INPUT,
@@ -221,6 +237,30 @@ public final class ScoringErrors {
             + ", which cannot feed "
             + input(model, spec)
             + ": the model's tokenizer needs a string column");
+  }
+
+  public static InferlakeException imageColumnCount(
+      String model, TensorSpec spec, List<String> columns) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        input(model, spec)
+            + " receives decoded pictures, which come from exactly one binary column, but "
+            + columns.size()
+            + " columns are mapped to it: "
+            + columns);
+  }
+
+  public static InferlakeException imageColumnType(
+      StructField field, String model, TensorSpec spec) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "column '"
+            + field.name()
+            + "' has type "
+            + field.dataType().simpleString()
+            + ", which cannot feed "
+            + input(model, spec)
+            + ": the model's image preprocessing needs a binary column of encoded pictures");
   }
 
   public static InferlakeException tokenizerDigestMismatch(
