@@ -83,11 +83,6 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       Iterator<InternalRow> input,
       ScoringMetrics.BatchRecorder recorder,
       Runnable onExhausted) {
-<<<<<<< HEAD
-=======
-    Iterator<InternalRow> rows = spec.lengthBuckets() ? bucketed(spec, input, batchSize) : input;
-    this.input = ImageAhead.wrap(spec, rows, batchSize);
->>>>>>> images
     this.recorder = recorder;
     this.onExhausted = onExhausted;
     this.spec = spec;
@@ -99,14 +94,12 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     }
-<<<<<<< HEAD
-    this.encoder = new RowEncoder(spec, batchSize);
-    java.util.function.ToIntFunction<InternalRow> textLength =
-        spec.lengthBuckets() ? encoder.textLength() : null;
-    this.input = textLength == null ? input : new LengthBuckets(input, textLength, batchSize);
-=======
-    this.encoder = new RowEncoder(spec, batchSize, this.input instanceof ImageAhead a ? a : null);
->>>>>>> images
+    // Length bucketing reorders rows, and decoding ahead hands each row's pictures over in input
+    // order: a job that reads text and pictures buckets, and decodes in the task thread.
+    boolean bucket = spec.lengthBuckets() && readsText(spec);
+    Iterator<InternalRow> rows = bucket ? input : ImageAhead.wrap(spec, input, batchSize);
+    this.encoder = new RowEncoder(spec, batchSize, rows instanceof ImageAhead a ? a : null);
+    this.input = bucket ? new LengthBuckets(input, encoder.textLength(), batchSize) : rows;
     this.batchKeys = new KeySlots(keys, batchSize);
     org.apache.spark.sql.types.StructType schema =
         dev.inferlake.executors.PredictionSchema.of(spec.keys(), spec.models());
@@ -129,37 +122,17 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     this.runId = UTF8String.fromString(spec.runId());
   }
 
-<<<<<<< HEAD
-=======
-  /**
-   * The input sorted by token count in windows of a few batches when a model reads text (by the
-   * first text column: rows are tokenized once more for the sort); the input as it is otherwise.
-   */
-  private static Iterator<InternalRow> bucketed(
-      ScoringSpec spec, Iterator<InternalRow> input, int batchSize) {
+  private static boolean readsText(ScoringSpec spec) {
     for (ScoredModel m : spec.models()) {
       for (dev.inferlake.executors.InputBinding b : m.inputs()) {
-        switch (b.kind()) {
-          case TEXT -> {
-            int ordinal = b.columns().get(0).ordinal();
-            dev.inferlake.executors.TextTokenizer tokenizer =
-                LoadedTokenizers.of(b.text(), m.label());
-            return new LengthBuckets(
-                input,
-                r ->
-                    r.isNullAt(ordinal)
-                        ? -1
-                        : tokenizer.encode(List.of(r.getUTF8String(ordinal).toString())).longest(),
-                batchSize);
-          }
-          case VALUES, IMAGE -> {}
+        if (b.kind() == dev.inferlake.executors.InputBinding.Kind.TEXT) {
+          return true;
         }
       }
     }
-    return input;
+    return false;
   }
 
->>>>>>> images
   @Override
   public boolean hasNext() {
     while (true) {
