@@ -89,7 +89,8 @@ public final class RunCommand implements Callable<Integer> {
     try {
       summary =
           new ScoringJob(
-                  SparkSessions.getOrCreate("inferlake run " + job.fileName()), Clock.systemUTC())
+                  SparkSessions.forJob("inferlake run " + job.fileName(), jobSpec),
+                  Clock.systemUTC())
               .withProgress(
                   spec.commandLine().getErr(), Duration.ofMillis((long) (progressEvery * 1000)))
               .run(jobSpec, date);

@@ -12,7 +12,6 @@ import dev.inferlake.partitioning.PlanTarget;
 import dev.inferlake.partitioning.RowGroup;
 import dev.inferlake.partitioning.Slots;
 import dev.inferlake.partitioning.TaskCost;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,6 +62,9 @@ public final class InputPlanner {
   private final String rowsPerTaskSource;
   private final String deltaPath;
   private final Long deltaVersion;
+
+  /** Why the input is cut by Spark's splits whatever the settings say; null when it need not be. */
+  private String noFooters;
 
   private InputPlanner(
       SparkSession spark,
@@ -121,14 +123,20 @@ public final class InputPlanner {
           "the default: "
               + (pilot == null ? "no earlier run of these models to measure by" : pilot.missing());
     }
-    return new InputPlanner(
-        spark,
-        p,
-        slots,
-        rows,
-        source,
-        spec.format().equals("delta") ? spec.input().path() : null,
-        deltaVersion);
+    InputPlanner planner =
+        new InputPlanner(
+            spark,
+            p,
+            slots,
+            rows,
+            source,
+            spec.format().equals("delta") ? spec.input().path() : null,
+            deltaVersion);
+    if (!List.of("parquet", "delta").contains(spec.format())) {
+      planner.noFooters =
+          "Spark's file splits: " + spec.format() + " input has no row-group metadata to plan by";
+    }
+    return planner;
   }
 
   public Slots slots() {
@@ -162,14 +170,18 @@ public final class InputPlanner {
 
   /** The rows of {@code input}, cut into tasks as the job's {@code partitioning} says. */
   public Planned plan(Dataset<Row> input) {
-    if (!settings.byMetadata()) {
+    if (!settings.byMetadata() || noFooters != null) {
       return new Planned(
-          input.queryExecution().toRdd().toJavaRDD(), null, "Spark's file splits (mode spark)");
+          input.queryExecution().toRdd().toJavaRDD(),
+          null,
+          noFooters != null ? noFooters : "Spark's file splits (mode spark)");
     }
     long t0 = System.nanoTime();
+    // The files the scan reads: after partition pruning by input.where (and, for Delta, file
+    // skipping by its statistics), which Dataset.inputFiles does not apply.
     List<Path> paths = new ArrayList<>();
-    for (String f : input.inputFiles()) {
-      paths.add(new Path(URI.create(f)));
+    for (String f : scannedFiles(input)) {
+      paths.add(new Path(f));
     }
     Map<String, InputFile> files = new HashMap<>();
     int fromDelta = 0;
@@ -250,6 +262,20 @@ public final class InputPlanner {
     RDD<InternalRow> grouped =
         scan.coalesce(groups.length, false, Option.apply(new PlannedGroups(groups)), null);
     return new Planned(grouped.toJavaRDD(), plan, source);
+  }
+
+  /** The files of {@code input}'s scan, as its partitions name them; its listing is cached. */
+  private java.util.Collection<String> scannedFiles(Dataset<Row> input) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (Partition part : withPieceSize(input, MAX_PIECE_BYTES).partitions()) {
+      if (!(part instanceof FilePartition fp)) {
+        return java.util.Arrays.asList(input.inputFiles()); // cut by Spark below
+      }
+      for (PartitionedFile pf : fp.files()) {
+        out.add(pf.toPath().toString());
+      }
+    }
+    return out;
   }
 
   /**

@@ -5,7 +5,6 @@ import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.TextFeed;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.TensorSpec;
-import dev.inferlake.reports.CommitLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -32,6 +31,7 @@ import org.apache.spark.sql.types.StructType;
  *     column is text ({@code input.features.text}), else null
  * @param keys the key columns, by position in {@code projected}
  * @param labelColumn the {@code evaluate.label} column, or null when the job evaluates nothing
+ * @param unparsable csv/json: the rows that did not parse ({@link UnparsableRows}); else null
  */
 record JobInput(
     Dataset<Row> rows,
@@ -40,7 +40,8 @@ record JobInput(
     List<List<String>> columnsPerInput,
     List<String> textRoles,
     List<KeyColumn> keys,
-    String labelColumn) {
+    String labelColumn,
+    Dataset<Row> unparsable) {
 
   /**
    * Reads the input and checks it against the job's key, models and (when asked) label.
@@ -50,12 +51,15 @@ record JobInput(
    */
   static JobInput read(
       SparkSession spark, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
-    Raw raw = readRows(spark, spec);
+    InputSource.Read raw = InputSource.read(spark, spec);
     String label = withLabel ? checkLabel(spec, raw.rows().schema()) : null;
     List<List<String>> perInput = new ArrayList<>();
     List<String> roles = new ArrayList<>();
     List<String> columns = project(spec, raw.rows(), models, perInput, roles);
     Dataset<Row> projected = select(raw.rows(), columns);
+    Dataset<Row> unparsable =
+        raw.withUnparsable() == null ? null : UnparsableRows.of(raw.withUnparsable(), columns);
+    UnparsableRows.refuseUnderFail(spec, unparsable);
     return new JobInput(
         raw.rows(),
         raw.version(),
@@ -63,27 +67,8 @@ record JobInput(
         perInput,
         java.util.Collections.unmodifiableList(roles),
         keyColumns(spec, projected.schema()),
-        label);
-  }
-
-  /** The input rows, and for Delta input the version they were read at. */
-  private record Raw(Dataset<Row> rows, Long version) {}
-
-  /** Reads the input, pinning a Delta table's version, before it is checked against models. */
-  private static Raw readRows(SparkSession spark, JobSpec spec) {
-    String path = spec.input().path();
-    try {
-      if (spec.format().equals("delta")) {
-        long version = CommitLog.latestVersion(spark, path);
-        return new Raw(
-            spark.read().format("delta").option("versionAsOf", version).load(path), version);
-      }
-      return new Raw(spark.read().format(spec.format()).load(path), null);
-    } catch (InferlakeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw JobErrors.inputUnreadable(path, spec.format(), InferlakeException.rootMessage(e), e);
-    }
+        label,
+        unparsable);
   }
 
   /** The projected rows of one chunk's files. */
@@ -128,6 +113,7 @@ record JobInput(
         if (cols == null) {
           throw JobErrors.unmappedInput(m.spec().label(), in.name());
         }
+        cols = FeatureColumns.expand(cols, available, "features of " + in.name());
         if (role != null) {
           InputBinding.bindText(
               in, cols, full, m.spec().label(), new TextFeed(role, m.manifest().tokenizer(), null));

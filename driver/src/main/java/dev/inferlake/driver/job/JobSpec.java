@@ -74,16 +74,39 @@ public record JobSpec(
     ReportSpec report,
     Partitioning partitioning,
     Boolean allowEmptyInput,
-    Boolean textBucketing) {
+    Boolean textBucketing,
+    Boolean skipScored) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  /** Where the rows come from. */
+  /**
+   * Where the rows come from.
+   *
+   * @param path files or a Delta table; may hold {@code ${ds}} placeholders ({@link DateTemplate})
+   * @param format parquet, delta, csv, json or orc
+   * @param where a Spark SQL predicate the rows must meet, with {@code ${ds}} placeholders; null
+   *     for every row
+   * @param table a catalog table ({@code db.events}) instead of {@code path}
+   * @param schema csv/json: the columns as Spark DDL ({@code id BIGINT, f0 DOUBLE}); null to infer
+   * @param options csv/json/orc reader options ({@code sep}, {@code header}, ...)
+   */
   public record Input(
-      String path, String format, List<String> key, Map<String, List<String>> features) {}
+      String path,
+      String format,
+      List<String> key,
+      Map<String, List<String>> features,
+      String where,
+      String table,
+      String schema,
+      Map<String, String> options) {
+    /** An input of files, without a filter. */
+    public Input(String path, String format, List<String> key, Map<String, List<String>> features) {
+      this(path, format, key, features, null, null, null, null);
+    }
+  }
 
   /**
    * One model version to score.
@@ -372,6 +395,13 @@ public record JobSpec(
   }
 
   /**
+   * Whether {@code skip_scored} is on: keys already scored by the same model digest are skipped.
+   */
+  public boolean skipScoredOrDefault() {
+    return Boolean.TRUE.equals(skipScored);
+  }
+
+  /**
    * Checks every value.
    *
    * @return this spec
@@ -381,10 +411,7 @@ public record JobSpec(
     if (input == null) {
       throw JobErrors.missingKey("input");
     }
-    require(input.path(), "input.path");
-    if (!List.of("parquet", "delta").contains(format())) {
-      throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta");
-    }
+    InputSource.validate(input);
     if (input.key() == null || input.key().isEmpty()) {
       throw JobErrors.missingKey("input.key");
     }
@@ -433,6 +460,7 @@ public record JobSpec(
       throw JobErrors.missingKey("output");
     }
     require(output.table(), "output.table");
+    CatalogTables.validate(output);
     if (output.quarantineTable() != null) {
       require(output.quarantineTable(), "output.quarantine_table");
       if (output.quarantineTable().equals(output.table())) {

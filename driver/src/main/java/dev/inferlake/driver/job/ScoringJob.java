@@ -83,11 +83,15 @@ public final class ScoringJob {
    * appends its rows to the runs table (failed runs too, once they have a run id), and writes the
    * report if the job asks for one.
    */
-  public RunSummary run(JobSpec spec, LocalDate ds) {
+  public RunSummary run(JobSpec given, LocalDate ds) {
+    CatalogTables tables = CatalogTables.resolve(spark, InputSource.forDate(given, ds));
+    JobSpec spec = tables.spec();
     RunState state = new RunState(clock.instant(), ScoringMetrics.register(spark.sparkContext()));
     RunRecords records = new RunRecords(spark, spec, ds, state);
     try {
-      return run(spec, ds, state, records);
+      RunSummary summary = run(spec, ds, state, records);
+      tables.registerCreated();
+      return summary;
     } catch (RuntimeException e) {
       if (state.runId != null) {
         records.appendFailure(clock.instant(), e);
@@ -103,7 +107,7 @@ public final class ScoringJob {
   private RunSummary run(JobSpec spec, LocalDate ds, RunState state, RunRecords records) {
     List<ResolvedModel> models = resolve(spec);
     state.models = models;
-    state.input = spec.input().path();
+    state.input = spec.input().path() != null ? spec.input().path() : spec.input().table();
     JobInput input = JobInput.read(spark, spec, models, true);
     PredictionSink sink = sink(spec, ds, input);
     checkNotEmpty(spec, ds, input, sink);
@@ -159,6 +163,17 @@ public final class ScoringJob {
       Dataset<Row> rows = plan.size() > 1 ? input.chunk(plan.chunks().get(c)) : input.projected();
       try (ChunkScorer.Scored chunk = scorer.score(rows, scoring, state.metrics, info)) {
         Dataset<Row> quarantine = onInvalid == OnInvalid.QUARANTINE ? chunk.rejects() : null;
+        quarantine =
+            UnparsableRows.addTo(
+                spark,
+                spec,
+                input.unparsable(),
+                input.keys(),
+                plan.runId(),
+                ds,
+                startMicros,
+                quarantine,
+                info);
         last =
             sink.commit(
                 new PredictionSink.ChunkWrite(
@@ -189,7 +204,8 @@ public final class ScoringJob {
    * #run}, for notebooks and for timing scoring alone. Rows a model cannot take fail the scan.
    * Broadcast model packages live as long as the session.
    */
-  public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
+  public Dataset<Row> predictions(JobSpec given, LocalDate ds) {
+    JobSpec spec = CatalogTables.resolve(spark, InputSource.forDate(given, ds)).spec();
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
     ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input);
@@ -227,7 +243,8 @@ public final class ScoringJob {
    * @throws InferlakeException what {@link #run} would throw for the same job before scoring, with
    *     the same kind and message
    */
-  public PlanPreview plan(JobSpec spec, LocalDate ds) {
+  public PlanPreview plan(JobSpec given, LocalDate ds) {
+    JobSpec spec = CatalogTables.resolve(spark, InputSource.forDate(given, ds)).spec();
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, true);
     PredictionSink sink = sink(spec, ds, input);
@@ -237,7 +254,7 @@ public final class ScoringJob {
     List<String> labels = models.stream().map(m -> m.spec().label()).toList();
     PilotRun pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);
     InputPlanner planner = InputPlanner.of(spark, spec, input.version(), pilot);
-    return new PlanPreview(models, planner.plan(input.projected()), planner, pilot);
+    return new PlanPreview(models, planner.plan(input.projected()), planner, pilot, spec);
   }
 
   /**
@@ -245,12 +262,14 @@ public final class ScoringJob {
    *
    * @param models every model version of the job, resolved and verified
    * @param pilot the latest run of the same versions and what its tasks cost
+   * @param spec the job as planned: run date filled in, catalog names resolved
    */
   public record PlanPreview(
       List<ResolvedModel> models,
       InputPlanner.Planned planned,
       InputPlanner planner,
-      PilotRun pilot) {}
+      PilotRun pilot,
+      JobSpec spec) {}
 
   /**
    * An empty input would replace the date's rows of the job's versions with nothing: refused unless

@@ -105,6 +105,25 @@ public final class JobSpecBuilder {
     return this;
   }
 
+  /** {@code input.where}: a Spark SQL predicate, with {@code ${ds}} placeholders. */
+  public JobSpecBuilder where(String predicate) {
+    section("input").put("where", predicate);
+    return this;
+  }
+
+  /** {@code input.table}: a catalog table instead of {@code input.path} (which it removes). */
+  public JobSpecBuilder inputTable(String name) {
+    section("input").remove("path");
+    section("input").put("table", name);
+    return this;
+  }
+
+  /** {@code input.schema}: csv/json columns as Spark DDL. */
+  public JobSpecBuilder inputSchema(String ddl) {
+    section("input").put("schema", ddl);
+    return this;
+  }
+
   /** {@code input.key}: the columns copied to every prediction row. */
   public JobSpecBuilder key(String... columns) {
     section("input").set("key", strings(List.of(columns)));
