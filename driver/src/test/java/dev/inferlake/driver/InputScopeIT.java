@@ -160,6 +160,53 @@ class InputScopeIT {
   }
 
   @Test
+  void skipScoredScoresOnlyTheKeysNotScoredYetAndKeepsTheOthers() {
+    Path file =
+        job("events", "half-scored").where("event_date = '${ds}'").writeTo(dir.resolve("h.yaml"));
+    String table = dir.resolve("half-scored").toString();
+    Cli half =
+        Cli.run(
+            "run",
+            "--job",
+            file.toString(),
+            "--ds",
+            DATES[1],
+            "--set",
+            "input.where=event_date = '${ds}' AND id % 2 = 0");
+    assertEquals(0, half.exitCode(), half.err());
+    String firstRun =
+        spark.read().format("delta").load(table).select("run_id").distinct().head().getString(0);
+
+    Cli rest =
+        Cli.run("run", "--job", file.toString(), "--ds", DATES[1], "--set", "skip_scored=true");
+    assertEquals(0, rest.exitCode(), rest.err());
+    Set<Long> even = new HashSet<>();
+    Set<Long> odd = new HashSet<>();
+    for (long id : idsOf(1)) {
+      (id % 2 == 0 ? even : odd).add(id);
+    }
+    assertEquals(even, ids(table, "run_id = '" + firstRun + "'"), "the first run's rows stay");
+    assertEquals(odd, ids(table, "run_id != '" + firstRun + "'"), "only the unscored half");
+    assertEquals(150, spark.read().format("delta").load(table).count(), "one row per key");
+    Row second =
+        spark
+            .read()
+            .format("delta")
+            .load(table + "_runs")
+            .where("run_id != '" + firstRun + "'")
+            .select("predicted")
+            .head();
+    assertEquals(75L, second.getLong(0));
+
+    // everything scored: the next run scores nothing and removes nothing
+    Cli none =
+        Cli.run("run", "--job", file.toString(), "--ds", DATES[1], "--set", "skip_scored=true");
+    assertEquals(0, none.exitCode(), none.err());
+    assertEquals(idsOf(1), ids(table, "true"));
+    assertEquals(150, spark.read().format("delta").load(table).count());
+  }
+
+  @Test
   void aPredicateSparkCannotUseOrAnUnknownPlaceholderIsASpecError() {
     Path file = job("events", "bad-where").writeTo(dir.resolve("bad.yaml"));
     Cli syntax =

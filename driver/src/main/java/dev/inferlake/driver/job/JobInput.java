@@ -71,6 +71,12 @@ record JobInput(
         unparsable);
   }
 
+  /** This input, scoring {@code rows} (a subset of {@link #projected}) instead. */
+  JobInput withProjected(Dataset<Row> rows) {
+    return new JobInput(
+        this.rows, version, rows, columnsPerInput, textRoles, keys, labelColumn, unparsable);
+  }
+
   /** The projected rows of one chunk's files. */
   Dataset<Row> chunk(List<String> files) {
     Column inFiles = functions.col("_metadata.file_path").isin(files.toArray());

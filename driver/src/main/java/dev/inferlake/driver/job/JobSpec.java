@@ -11,8 +11,12 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * input:
- *   path: /data/events.parquet     # file, folder or any Hadoop URI
- *   format: parquet                # parquet | delta
+ *   path: /data/events.parquet     # file, folder or any Hadoop URI; may hold ${ds}
+ *   format: parquet                # parquet | delta | csv | json | orc
+ *   where: event_date = '${ds}'    # optional: a Spark SQL predicate ({@link DateTemplate})
+ *   table: db.events               # instead of path: a catalog table ({@link CatalogTables})
+ *   schema: id BIGINT, f0 DOUBLE   # csv/json: the columns (default: inferred)
+ *   options: {sep: ';'}            # csv/json/orc reader options
  *   key: [id]                      # copied to every prediction row
  *   features:                      # model input name -> columns
  *     input: [f00, f01, f02]       # scalar columns, or one array column
@@ -55,6 +59,7 @@ import java.util.regex.Pattern;
  * model_cache_bytes: 4294967296    # idle models each executor JVM keeps loaded
  * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
  * text_bucketing: true             # text models: sort a window of a few batches by text length
+ * skip_scored: false               # true: score only keys without a row of this model digest and ds
  * </pre>
  */
 public record JobSpec(
@@ -516,6 +521,7 @@ public record JobSpec(
       throw JobErrors.badValue(
           "resumable.chunks", String.valueOf(resumable.chunks()), "a count from 1 to 10000");
     }
+    SkipScored.validate(this);
     batchSizeOrDefault();
     Partitioning part = partitioningOrDefault();
     if (part.mode() != null && !List.of("metadata", "spark").contains(part.mode())) {

@@ -108,9 +108,20 @@ public final class ScoringJob {
     List<ResolvedModel> models = resolve(spec);
     state.models = models;
     state.input = spec.input().path() != null ? spec.input().path() : spec.input().table();
-    JobInput input = JobInput.read(spark, spec, models, true);
-    PredictionSink sink = sink(spec, ds, input);
-    checkNotEmpty(spec, ds, input, sink);
+    JobInput read = JobInput.read(spark, spec, models, true);
+    PredictionSink sink = sink(spec, ds, read);
+    checkNotEmpty(spec, ds, read, sink);
+    JobInput input =
+        !spec.skipScoredOrDefault()
+            ? read
+            : read.withProjected(
+                SkipScored.unscored(
+                    spark,
+                    spec.output().table(),
+                    ds,
+                    models.get(0).manifest().sha256(),
+                    spec.input().key(),
+                    read.projected()));
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
@@ -277,7 +288,9 @@ public final class ScoringJob {
    */
   private static void checkNotEmpty(
       JobSpec spec, LocalDate ds, JobInput input, PredictionSink sink) {
-    if (!spec.allowEmptyInputOrDefault() && input.projected().isEmpty()) {
+    if (!spec.allowEmptyInputOrDefault()
+        && !spec.skipScoredOrDefault() // its commit removes no earlier rows
+        && input.projected().isEmpty()) {
       long owned = sink.ownedRows();
       if (owned > 0) {
         throw JobErrors.emptyInput(spec.input().path(), ds, owned, sink.table());
@@ -290,14 +303,16 @@ public final class ScoringJob {
     JobSpec.Output out = spec.output();
     List<ModelVersion> versions =
         spec.models().stream().map(m -> new ModelVersion(m.name(), m.version())).toList();
-    return new DeltaSink(
-        spark,
-        out.table(),
-        out.quarantineTableOrDefault(),
-        out.conflictRetriesOrDefault(),
-        ds,
-        versions,
-        input.keys());
+    DeltaSink sink =
+        new DeltaSink(
+            spark,
+            out.table(),
+            out.quarantineTableOrDefault(),
+            out.conflictRetriesOrDefault(),
+            ds,
+            versions,
+            input.keys());
+    return spec.skipScoredOrDefault() ? sink.keepingEarlierRuns() : sink;
   }
 
   private List<ResolvedModel> resolve(JobSpec spec) {

@@ -113,6 +113,22 @@ class InputSpecTest {
   }
 
   @Test
+  void skipScoredTakesOneModelVersionAndNoChunks() {
+    assertTrue(
+        JobSpecLoader.parse(SPEC, "job.yaml", List.of("skip_scored=true")).skipScoredOrDefault());
+    assertTrue(
+        usageError(
+                "skip_scored=true",
+                "models=[{name: m, version: v1, path: /m1.onnx}, {name: m, version: v2, path: /m2.onnx}]")
+            .getMessage()
+            .contains("a job of one model version"));
+    assertTrue(
+        usageError("skip_scored=true", "resumable={chunks: 4}")
+            .getMessage()
+            .contains("no resumable section"));
+  }
+
+  @Test
   void outputNamesAreCatalogTablesAndPathsStayPaths() {
     assertTrue(CatalogTables.isName("db.churn_scores"));
     assertFalse(CatalogTables.isName("/lake/p"));
