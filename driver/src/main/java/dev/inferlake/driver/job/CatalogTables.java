@@ -75,11 +75,6 @@ public final class CatalogTables {
     }
   }
 
-  /** Checks that table names in the output section go together. */
-  static void validate(JobSpec.Output out) {
-    // a path for one table and a name for another is allowed; nothing to check beyond the names
-  }
-
   /**
    * {@code spec} with every catalog name resolved to a location (or, for an input that is no table
    * of files, kept as a name read through Spark).

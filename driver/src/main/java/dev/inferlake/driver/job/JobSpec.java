@@ -465,7 +465,6 @@ public record JobSpec(
       throw JobErrors.missingKey("output");
     }
     require(output.table(), "output.table");
-    CatalogTables.validate(output);
     if (output.quarantineTable() != null) {
       require(output.quarantineTable(), "output.quarantine_table");
       if (output.quarantineTable().equals(output.table())) {

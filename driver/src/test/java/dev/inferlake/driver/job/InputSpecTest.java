@@ -53,6 +53,15 @@ class InputSpecTest {
   }
 
   @Test
+  void runsHelpNamesThePlaceholdersDsFills() {
+    dev.inferlake.driver.testing.Cli help = dev.inferlake.driver.testing.Cli.run("run", "--help");
+    assertEquals(0, help.exitCode(), help.err());
+    assertTrue(
+        help.out().contains("${ds}, ${ds_nodash}, ${prev_ds} and ${next_ds} in input.path"),
+        help.out());
+  }
+
+  @Test
   void anUnknownOrUnclosedPlaceholderIsASpecError() {
     assertEquals(
         "job spec: 'input.path' is '/d/${date}'; ${date} is not a placeholder: use ${ds},"

@@ -99,7 +99,9 @@ public final class JobSpecBuilder {
     return input(path.toString());
   }
 
-  /** {@code input.format}: {@code parquet} or {@code delta}. */
+  /**
+   * {@code input.format}: {@code parquet}, {@code delta}, {@code csv}, {@code json} or {@code orc}.
+   */
   public JobSpecBuilder format(String format) {
     section("input").put("format", format);
     return this;
