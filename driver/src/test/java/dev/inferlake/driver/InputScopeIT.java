@@ -300,6 +300,45 @@ class InputScopeIT {
   }
 
   @Test
+  void jsonLinesThatAreNoJsonAreQuarantinedWithoutAKey() throws IOException {
+    StringBuilder json = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      json.append(
+          i == 9
+              ? "{\"id\": 9, \"a\": 1.0,"
+              : "{\"id\": " + i + ", \"a\": " + i + ", \"b\": 2.5, \"c\": -1}");
+      json.append('\n');
+    }
+    Files.createDirectories(dir.resolve("json"));
+    Files.writeString(dir.resolve("json").resolve("part-0.json"), json);
+    Path file =
+        job("json", "from-json")
+            .format("json")
+            .inputSchema("id BIGINT, a DOUBLE, b DOUBLE, c DOUBLE")
+            .onInvalid(OnInvalid.QUARANTINE)
+            .writeTo(dir.resolve("json.yaml"));
+    Cli run = Cli.run("run", "--job", file.toString(), "--ds", "2026-11-22");
+    assertEquals(0, run.exitCode(), run.err());
+    Set<Long> expected = new HashSet<>();
+    for (long i = 0; i < 40; i++) {
+      expected.add(i);
+    }
+    expected.remove(9L);
+    assertEquals(expected, ids(dir.resolve("from-json").toString(), "true"));
+    List<Row> q =
+        spark
+            .read()
+            .format("delta")
+            .load(dir.resolve("from-json") + "_quarantine")
+            .select("id", "reason", "value")
+            .collectAsList();
+    assertEquals(1, q.size(), q.toString());
+    assertTrue(q.get(0).isNullAt(0), "text that is no JSON has no key: " + q);
+    assertEquals("unparsable", q.get(0).getString(1));
+    assertEquals("{\"id\": 9, \"a\": 1.0,", q.get(0).getString(2));
+  }
+
+  @Test
   void csvRowsThatDoNotParseFailTheRunUnderOnInvalidFail() throws IOException {
     Files.createDirectories(dir.resolve("csv-fail"));
     Files.writeString(
@@ -402,18 +441,28 @@ class InputScopeIT {
             .where("event_date = '${ds}'")
             .output("il_out.scores")
             .writeTo(dir.resolve("catalog.yaml"));
-    for (String ds : new String[] {DATES[0], DATES[2]}) {
-      Cli run = Cli.run("run", "--job", file.toString(), "--ds", ds);
-      assertEquals(0, run.exitCode(), run.err());
+    // The commands open the embedded catalog of user.home (no INFERLAKE_CATALOG_DIR here): one of
+    // this test's own, not the machine's, which another process may hold. This JVM's session is
+    // already made, so they use it and its catalog.
+    String home = System.getProperty("user.home");
+    System.setProperty("user.home", dir.resolve("home").toString());
+    Cli sql;
+    try {
+      for (String ds : new String[] {DATES[0], DATES[2]}) {
+        Cli run = Cli.run("run", "--job", file.toString(), "--ds", ds);
+        assertEquals(0, run.exitCode(), run.err());
+      }
+      sql =
+          Cli.run(
+              "sql",
+              "SELECT ds, count(*) AS n FROM il_out.scores GROUP BY ds ORDER BY ds;"
+                  + " SELECT count(*) AS runs FROM il_out.scores_runs");
+    } finally {
+      System.setProperty("user.home", home);
     }
     assertEquals(
         CatalogComment.PREDICTIONS, spark.catalog().getTable("il_out.scores").description());
     assertTrue(spark.catalog().tableExists("il_out.scores_runs"));
-    Cli sql =
-        Cli.run(
-            "sql",
-            "SELECT ds, count(*) AS n FROM il_out.scores GROUP BY ds ORDER BY ds;"
-                + " SELECT count(*) AS runs FROM il_out.scores_runs");
     assertEquals(0, sql.exitCode(), sql.err());
     assertTrue(
         sql.out().matches("(?s).*2026-11-21\\s*\\|\\s*100.*2026-11-23\\s*\\|\\s*120.*"), sql.out());

@@ -57,8 +57,7 @@ class InputSpecTest {
     dev.inferlake.driver.testing.Cli help = dev.inferlake.driver.testing.Cli.run("run", "--help");
     assertEquals(0, help.exitCode(), help.err());
     assertTrue(
-        help.out().contains("${ds}, ${ds_nodash}, ${prev_ds} and ${next_ds} in input.path"),
-        help.out());
+        help.out().contains("${ds}, ${ds_nodash}, ${prev_ds} and ${next_ds} in"), help.out());
   }
 
   @Test
