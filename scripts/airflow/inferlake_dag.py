@@ -1,8 +1,10 @@
 """Nightly batch scoring with inferlake, as an Airflow DAG.
 
-Each run scores the job spec for Airflow's logical date (`ds`), so a retry, a rerun or a
-backfill of a date replaces exactly that date's predictions (inferlake writes with Delta
-`replaceWhere` on `ds` and the job's model versions). See README.md in this folder.
+Each run scores the job spec for Airflow's logical date (`ds`): the input is the events of that
+date only (`input.where` with `${ds}`, filled by inferlake from `--ds`, so Spark reads only that
+date's partition), and a retry, a rerun or a backfill of a date replaces exactly that date's
+predictions (inferlake writes with Delta `replaceWhere` on `ds` and the job's model versions).
+See README.md in this folder for which input mode fits which data.
 
 The Spark drivers run in the cluster (`--deploy-mode cluster`), where spark-submit does not
 return the driver's exit code (standalone: 0; YARN: 1 for any failure; Kubernetes on Spark 3.5:
@@ -89,6 +91,9 @@ with DAG(
             "run",
             "--job", JOB_SPEC,
             "--ds", "{{ ds }}",
+            # Score that date's events only. ${ds} is inferlake's placeholder, not Jinja's: it
+            # is filled from --ds as a date (the job spec may say this itself; --set shows it).
+            "--set", "input.where=event_date = '${ds}'",
             "--metrics-file", STORE + "/metrics/{{ ds }}.prom",
             "--report", STORE + "/reports/{{ ds }}",
         ],

@@ -31,6 +31,16 @@ public final class SparkSessions {
   }
 
   /**
+   * The session for running {@code job}: with the persistent table catalog ({@link
+   * #getOrCreateWithCatalog}) when the job names catalog tables, else a plain one.
+   */
+  public static SparkSession forJob(String appName, dev.inferlake.driver.job.JobSpec job) {
+    return dev.inferlake.driver.job.CatalogTables.usesCatalog(job)
+        ? getOrCreateWithCatalog(appName)
+        : getOrCreate(appName);
+  }
+
+  /**
    * A session with a persistent table catalog, for {@code register} and {@code sql}. Under
    * spark-submit it is the cluster's catalog. Embedded, it is the {@link EmbeddedCatalog} that the
    * environment names, so tables registered by one command are there for the next, whatever the

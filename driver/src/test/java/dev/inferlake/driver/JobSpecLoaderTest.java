@@ -212,7 +212,7 @@ class JobSpecLoaderTest {
     assertTrue(usageError(SPEC, "batch_size=0").getMessage().contains("'batch_size' is '0'"));
     assertTrue(usageError(SPEC, "batch_size=lots").getMessage().contains("'batch_size'"));
     assertTrue(
-        usageError(SPEC, "input.format=csv").getMessage().contains("'input.format' is 'csv'"));
+        usageError(SPEC, "input.format=avro").getMessage().contains("'input.format' is 'avro'"));
     assertTrue(
         usageError(SPEC, "device=tpu")
             .getMessage()

@@ -35,6 +35,8 @@ import java.util.Objects;
  * @param evaluation accuracy against labels, when the job names a label column; else null
  * @param text how the run's text inputs were tokenized and padded (all its text models together);
  *     null when no model reads text
+ * @param inputWhere the {@code input.where} predicate the run read its input with, run date filled
+ *     in; null when it read every row
  */
 public record RunRecord(
     String runId,
@@ -61,7 +63,8 @@ public record RunRecord(
     String input,
     String inferlakeVersion,
     Evaluation evaluation,
-    Text text) {
+    Text text,
+    String inputWhere) {
 
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
@@ -128,6 +131,63 @@ public record RunRecord(
         input,
         inferlakeVersion,
         evaluation,
+        null,
+        null);
+  }
+
+  /** A record of a run that read its whole input (no {@code input.where}). */
+  public RunRecord(
+      String runId,
+      LocalDate ds,
+      String table,
+      Long tableVersion,
+      String status,
+      String error,
+      Instant startedAt,
+      Instant finishedAt,
+      String modelName,
+      String modelVersion,
+      String modelDigest,
+      Long rowsIn,
+      Long predicted,
+      Long quarantined,
+      Long skipped,
+      long wallMillis,
+      Long taskMillis,
+      Batches batches,
+      ModelCost model,
+      String sparkAppId,
+      String user,
+      String input,
+      String inferlakeVersion,
+      Evaluation evaluation,
+      Text text) {
+    this(
+        runId,
+        ds,
+        table,
+        tableVersion,
+        status,
+        error,
+        startedAt,
+        finishedAt,
+        modelName,
+        modelVersion,
+        modelDigest,
+        rowsIn,
+        predicted,
+        quarantined,
+        skipped,
+        wallMillis,
+        taskMillis,
+        batches,
+        model,
+        sparkAppId,
+        user,
+        input,
+        inferlakeVersion,
+        evaluation,
+        text,
         null);
   }
 

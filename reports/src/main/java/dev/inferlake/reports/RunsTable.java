@@ -104,6 +104,7 @@ public final class RunsTable {
             field("text_positions", DataTypes.LongType, "token positions of the padded tensors"),
             field("text_padded_positions", DataTypes.LongType, "of which padding"),
             field("text_padding_share", DataTypes.DoubleType, "padded positions / all positions"),
+            field("input_where", DataTypes.StringType, "input.where, run date filled in"),
           });
 
   private RunsTable() {}
@@ -243,7 +244,8 @@ public final class RunsTable {
         r.text() == null ? null : r.text().truncatedRows(),
         r.text() == null ? null : r.text().positions(),
         r.text() == null ? null : r.text().padding(),
-        r.text() == null ? null : r.text().paddingShare());
+        r.text() == null ? null : r.text().paddingShare(),
+        r.inputWhere());
   }
 
   private static RunRecord.Text text(Row r) {
@@ -343,6 +345,7 @@ public final class RunsTable {
         r.getAs("input"),
         r.getAs("inferlake_version"),
         e,
-        text(r));
+        text(r),
+        r.getAs("input_where"));
   }
 }

@@ -51,7 +51,8 @@ public final class PlanCommand implements Callable<Integer> {
     LocalDate date = RunCommand.parseDs(ds, Clock.systemUTC());
     ScoringJob.PlanPreview p =
         new ScoringJob(
-                SparkSessions.getOrCreate("inferlake plan " + job.fileName()), Clock.systemUTC())
+                SparkSessions.forJob("inferlake plan " + job.fileName(), jobSpec),
+                Clock.systemUTC())
             .plan(jobSpec, date);
     print(spec.commandLine().getOut(), jobSpec, p);
     spec.commandLine().getOut().flush();
@@ -60,7 +61,14 @@ public final class PlanCommand implements Callable<Integer> {
 
   static void print(PrintWriter out, JobSpec jobSpec, ScoringJob.PlanPreview p) {
     PartitionPlan plan = p.planned().plan();
-    out.printf("plan for %s (%s)%n", jobSpec.input().path(), jobSpec.format());
+    JobSpec.Input in = p.spec().input();
+    out.printf(
+        "plan for %s (%s)%n",
+        in.table() != null ? in.table() : in.path(),
+        in.table() != null ? "table" : in.format() == null ? "parquet" : in.format());
+    if (in.where() != null) {
+      out.printf("  where          %s%n", in.where());
+    }
     for (ResolvedModel m : p.models()) {
       out.printf(
           "  model          %s: %s, %s%n",

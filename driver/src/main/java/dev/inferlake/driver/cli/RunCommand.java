@@ -43,7 +43,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--ds",
       paramLabel = "YYYY-MM-DD",
-      description = "Run date; its partition is replaced on rerun (default: today, UTC).")
+      description = {
+        "Run date; its partition is replaced on rerun (default: today, UTC). It fills",
+        "$${ds}, $${ds_nodash}, $${prev_ds} and $${next_ds} in input.path and input.where."
+      })
   String ds;
 
   @Option(
@@ -89,7 +92,8 @@ public final class RunCommand implements Callable<Integer> {
     try {
       summary =
           new ScoringJob(
-                  SparkSessions.getOrCreate("inferlake run " + job.fileName()), Clock.systemUTC())
+                  SparkSessions.forJob("inferlake run " + job.fileName(), jobSpec),
+                  Clock.systemUTC())
               .withProgress(
                   spec.commandLine().getErr(), Duration.ofMillis((long) (progressEvery * 1000)))
               .run(jobSpec, date);

@@ -12,7 +12,6 @@ import dev.inferlake.partitioning.PlanTarget;
 import dev.inferlake.partitioning.RowGroup;
 import dev.inferlake.partitioning.Slots;
 import dev.inferlake.partitioning.TaskCost;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,6 +65,9 @@ public final class InputPlanner {
 
   /** Whether the input is a folder of picture files ({@code input.format: images}). */
   private boolean pictures;
+
+  /** Why the input is cut by Spark's splits whatever the settings say; null when it need not be. */
+  private String noFooters;
 
   private InputPlanner(
       SparkSession spark,
@@ -138,6 +140,10 @@ public final class InputPlanner {
             spec.format().equals("delta") ? spec.input().path() : null,
             deltaVersion);
     planner.pictures = spec.format().equals(JobSpec.IMAGES_FORMAT);
+    if (!planner.pictures && !List.of("parquet", "delta").contains(spec.format())) {
+      planner.noFooters =
+          "Spark's file splits: " + spec.format() + " input has no row-group metadata to plan by";
+    }
     return planner;
   }
 
@@ -191,14 +197,18 @@ public final class InputPlanner {
     if (pictures) {
       return planPictures(input);
     }
-    if (!settings.byMetadata()) {
+    if (!settings.byMetadata() || noFooters != null) {
       return new Planned(
-          input.queryExecution().toRdd().toJavaRDD(), null, "Spark's file splits (mode spark)");
+          input.queryExecution().toRdd().toJavaRDD(),
+          null,
+          noFooters != null ? noFooters : "Spark's file splits (mode spark)");
     }
     long t0 = System.nanoTime();
+    // The files the scan reads: after partition pruning by input.where (and, for Delta, file
+    // skipping by its statistics), which Dataset.inputFiles does not apply.
     List<Path> paths = new ArrayList<>();
-    for (String f : input.inputFiles()) {
-      paths.add(new Path(URI.create(f)));
+    for (String f : scannedFiles(input)) {
+      paths.add(new Path(f));
     }
     Map<String, InputFile> files = new HashMap<>();
     int fromDelta = 0;
@@ -279,6 +289,20 @@ public final class InputPlanner {
     RDD<InternalRow> grouped =
         scan.coalesce(groups.length, false, Option.apply(new PlannedGroups(groups)), null);
     return new Planned(grouped.toJavaRDD(), plan, source);
+  }
+
+  /** The files of {@code input}'s scan, as its partitions name them; its listing is cached. */
+  private java.util.Collection<String> scannedFiles(Dataset<Row> input) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (Partition part : withPieceSize(input, MAX_PIECE_BYTES).partitions()) {
+      if (!(part instanceof FilePartition fp)) {
+        return java.util.Arrays.asList(input.inputFiles()); // cut by Spark below
+      }
+      for (PartitionedFile pf : fp.files()) {
+        out.add(pf.toPath().toString());
+      }
+    }
+    return out;
   }
 
   /**

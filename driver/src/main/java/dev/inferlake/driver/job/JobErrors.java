@@ -260,4 +260,53 @@ public final class JobErrors {
             + "; its inputs: "
             + inputs);
   }
+
+  public static InferlakeException unknownPlaceholder(String key, String value, String found) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "job spec: '"
+            + key
+            + "' is '"
+            + value
+            + "'; "
+            + found
+            + " is not a placeholder: use ${ds}, ${ds_nodash}, ${prev_ds} or ${next_ds}");
+  }
+
+  public static InferlakeException badWhere(String where, String why, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.USAGE,
+        "job spec: 'input.where' is '" + where + "', which Spark cannot use as a filter: " + why,
+        cause);
+  }
+
+  public static InferlakeException unparsableRows(
+      String input, long rows, String example, Throwable cause) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        String.format(
+            java.util.Locale.ROOT,
+            "input %s has %,d row(s) that do not parse (first: %s); on_invalid: quarantine keeps"
+                + " them aside with reason 'unparsable', skip drops them",
+            input,
+            rows,
+            example),
+        cause);
+  }
+
+  public static InferlakeException noSuchColumns(String at, String pattern, List<String> columns) {
+    return new InferlakeException(
+        ErrorKind.INPUT,
+        "'"
+            + pattern
+            + "' ("
+            + at
+            + ") matches no input column; the input's columns are "
+            + columns);
+  }
+
+  public static InferlakeException catalogTable(String key, String name, String why, Throwable e) {
+    return new InferlakeException(
+        ErrorKind.USAGE, "job spec: '" + key + "' names table " + name + ", which " + why, e);
+  }
 }

@@ -5,7 +5,6 @@ import dev.inferlake.executors.KeyColumn;
 import dev.inferlake.executors.TextFeed;
 import dev.inferlake.model.InferlakeException;
 import dev.inferlake.model.TensorSpec;
-import dev.inferlake.reports.CommitLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -33,6 +32,7 @@ import org.apache.spark.sql.types.StructType;
  *     pictures ({@code input.features.image}), else null
  * @param keys the key columns, by position in {@code projected}
  * @param labelColumn the {@code evaluate.label} column, or null when the job evaluates nothing
+ * @param unparsable csv/json: the rows that did not parse ({@link UnparsableRows}); else null
  */
 record JobInput(
     Dataset<Row> rows,
@@ -41,7 +41,8 @@ record JobInput(
     List<List<String>> columnsPerInput,
     List<String> textRoles,
     List<KeyColumn> keys,
-    String labelColumn) {
+    String labelColumn,
+    Dataset<Row> unparsable) {
 
   /**
    * Reads the input and checks it against the job's key, models and (when asked) label.
@@ -51,7 +52,7 @@ record JobInput(
    */
   static JobInput read(
       SparkSession spark, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
-    return of(readRows(spark, spec), spec, models, withLabel);
+    return of(InputSource.read(spark, spec), spec, models, withLabel);
   }
 
   /**
@@ -59,15 +60,19 @@ record JobInput(
    * input, and checks it against the job's key and models as {@link #read} does.
    */
   static JobInput of(Dataset<Row> rows, JobSpec spec, List<ResolvedModel> models) {
-    return of(new Raw(rows, null), spec, models, false);
+    return of(new InputSource.Read(rows, null, null), spec, models, false);
   }
 
-  private static JobInput of(Raw raw, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
+  private static JobInput of(
+      InputSource.Read raw, JobSpec spec, List<ResolvedModel> models, boolean withLabel) {
     String label = withLabel ? checkLabel(spec, raw.rows().schema()) : null;
     List<List<String>> perInput = new ArrayList<>();
     List<String> roles = new ArrayList<>();
     List<String> columns = project(spec, raw.rows(), models, perInput, roles);
     Dataset<Row> projected = select(raw.rows(), columns);
+    Dataset<Row> unparsable =
+        raw.withUnparsable() == null ? null : UnparsableRows.of(raw.withUnparsable(), columns);
+    UnparsableRows.refuseUnderFail(spec, unparsable);
     return new JobInput(
         raw.rows(),
         raw.version(),
@@ -75,33 +80,17 @@ record JobInput(
         perInput,
         java.util.Collections.unmodifiableList(roles),
         keyColumns(spec, projected.schema()),
-        label);
+        label,
+        unparsable);
   }
 
   /** The role of a model input fed decoded pictures, in {@link #textRoles}. */
   static final String IMAGE_ROLE = "image";
 
-  /** The input rows, and for Delta input the version they were read at. */
-  private record Raw(Dataset<Row> rows, Long version) {}
-
-  /** Reads the input, pinning a Delta table's version, before it is checked against models. */
-  private static Raw readRows(SparkSession spark, JobSpec spec) {
-    String path = spec.input().path();
-    try {
-      if (spec.format().equals("delta")) {
-        long version = CommitLog.latestVersion(spark, path);
-        return new Raw(
-            spark.read().format("delta").option("versionAsOf", version).load(path), version);
-      }
-      if (spec.format().equals(JobSpec.IMAGES_FORMAT)) {
-        return new Raw(spark.read().format("binaryFile").load(path), null);
-      }
-      return new Raw(spark.read().format(spec.format()).load(path), null);
-    } catch (InferlakeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw JobErrors.inputUnreadable(path, spec.format(), InferlakeException.rootMessage(e), e);
-    }
+  /** This input, scoring {@code rows} (a subset of {@link #projected}) instead. */
+  JobInput withProjected(Dataset<Row> rows) {
+    return new JobInput(
+        this.rows, version, rows, columnsPerInput, textRoles, keys, labelColumn, unparsable);
   }
 
   /** The projected rows of one chunk's files. */
@@ -153,6 +142,7 @@ record JobInput(
         if (cols == null) {
           throw JobErrors.unmappedInput(m.spec().label(), in.name());
         }
+        cols = FeatureColumns.expand(cols, available, "features of " + in.name());
         if (IMAGE_ROLE.equals(role)) {
           InputBinding.bindImage(
               in,

@@ -11,9 +11,14 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * input:
- *   path: /data/events.parquet     # file, folder or any Hadoop URI
- *   format: parquet                # parquet | delta | images (a folder of picture files: columns
- *                                  # path, modificationTime, length, content)
+ *   path: /data/events.parquet     # file, folder or any Hadoop URI; may hold ${ds}
+ *   format: parquet                # parquet | delta | csv | json | orc | images (a folder of
+ *                                  # picture files: columns path, modificationTime, length, content)
+ *   where: event_date = '${ds}'    # optional: a Spark SQL predicate ({@link DateTemplate})
+ *   table: db.events               # instead of path: a catalog table ({@link CatalogTables})
+ *   schema: id BIGINT, f0 DOUBLE   # csv/json: the columns (default: inferred)
+ *   options: {sep: ';'}            # csv/json/orc reader options
+ *   mode: batch                    # batch | incremental (a Delta input's new rows, {@link IncrementalRun})
  *   key: [id]                      # copied to every prediction row
  *   features:                      # model input name -> columns
  *     input: [f00, f01, f02]       # scalar columns, or one array column
@@ -61,6 +66,7 @@ import java.util.regex.Pattern;
  * allow_empty_input: false         # true: an empty input may remove the date's earlier rows
  * text_bucketing: true             # text models: sort a window of a few batches by text length
  * image_max_pixels: 89478485       # image models: larger pictures are bad rows, never decoded
+ * skip_scored: false               # true: score only keys without a row of this model digest and ds
  * </pre>
  */
 public record JobSpec(
@@ -81,7 +87,8 @@ public record JobSpec(
     Partitioning partitioning,
     Boolean allowEmptyInput,
     Boolean textBucketing,
-    Long imageMaxPixels) {
+    Long imageMaxPixels,
+    Boolean skipScored) {
 
   /** Default rows per engine call. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
@@ -91,6 +98,13 @@ public record JobSpec(
   /**
    * Where the rows come from.
    *
+   * @param path files or a Delta table; may hold {@code ${ds}} placeholders ({@link DateTemplate})
+   * @param format parquet, delta, csv, json or orc
+   * @param where a Spark SQL predicate the rows must meet, with {@code ${ds}} placeholders; null
+   *     for every row
+   * @param table a catalog table ({@code db.events}) instead of {@code path}
+   * @param schema csv/json: the columns as Spark DDL ({@code id BIGINT, f0 DOUBLE}); null to infer
+   * @param options csv/json/orc reader options ({@code sep}, {@code header}, ...)
    * @param mode {@code batch} (null: the default) scores every row; {@code incremental} scores the
    *     rows a Delta input gained since the last run of each version ({@link IncrementalRun})
    * @param checkpoint incremental: the folder of the streaming checkpoints, one per model version;
@@ -103,13 +117,16 @@ public record JobSpec(
       String format,
       List<String> key,
       Map<String, List<String>> features,
+      String where,
+      String table,
+      String schema,
+      Map<String, String> options,
       String mode,
       String checkpoint,
       Integer maxFilesPerBatch) {
-
-    /** A batch-mode input. */
+    /** An input of files, without a filter, scored in batch mode. */
     public Input(String path, String format, List<String> key, Map<String, List<String>> features) {
-      this(path, format, key, features, null, null, null);
+      this(path, format, key, features, null, null, null, null, null, null, null);
     }
 
     /** Whether the run scores only the rows added since its versions' last runs. */
@@ -415,6 +432,13 @@ public record JobSpec(
   }
 
   /**
+   * Whether {@code skip_scored} is on: keys already scored by the same model digest are skipped.
+   */
+  public boolean skipScoredOrDefault() {
+    return Boolean.TRUE.equals(skipScored);
+  }
+
+  /**
    * Checks every value.
    *
    * @return this spec
@@ -424,10 +448,7 @@ public record JobSpec(
     if (input == null) {
       throw JobErrors.missingKey("input");
     }
-    require(input.path(), "input.path");
-    if (!List.of("parquet", "delta", IMAGES_FORMAT).contains(format())) {
-      throw JobErrors.badValue("input.format", input.format(), "one of parquet, delta, images");
-    }
+    InputSource.validate(input);
     if (imageMaxPixels != null && imageMaxPixels < 1) {
       throw JobErrors.badValue(
           "image_max_pixels", String.valueOf(imageMaxPixels), "a whole number of at least 1");
@@ -554,6 +575,7 @@ public record JobSpec(
       throw JobErrors.badValue(
           "resumable.chunks", String.valueOf(resumable.chunks()), "a count from 1 to 10000");
     }
+    SkipScored.validate(this);
     batchSizeOrDefault();
     Partitioning part = partitioningOrDefault();
     if (part.mode() != null && !List.of("metadata", "spark").contains(part.mode())) {

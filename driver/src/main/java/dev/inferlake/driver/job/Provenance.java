@@ -31,6 +31,12 @@ final class Provenance {
     o.put("ds", ds.toString());
     o.put("input", spec.input().path());
     o.put("input_format", spec.format());
+    if (spec.input().table() != null) {
+      o.put("input_table", spec.input().table());
+    }
+    if (spec.input().where() != null) {
+      o.put("input_where", spec.input().where()); // with the run date filled in
+    }
     if (inputVersion != null) {
       o.put("input_version", inputVersion);
     }

@@ -155,7 +155,8 @@ final class RunRecords {
                 state.metrics.textTruncatedRows(),
                 state.metrics.textPositions(),
                 state.metrics.textPadding())
-            : null);
+            : null,
+        spec.input().where());
   }
 
   private static RunRecord.Batches batches(VersionBatches b) {

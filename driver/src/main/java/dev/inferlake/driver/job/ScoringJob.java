@@ -83,11 +83,15 @@ public final class ScoringJob {
    * appends its rows to the runs table (failed runs too, once they have a run id), and writes the
    * report if the job asks for one.
    */
-  public RunSummary run(JobSpec spec, LocalDate ds) {
+  public RunSummary run(JobSpec given, LocalDate ds) {
+    CatalogTables tables = CatalogTables.resolve(spark, InputSource.forDate(given, ds));
+    JobSpec spec = tables.spec();
     RunState state = new RunState(clock.instant(), ScoringMetrics.register(spark.sparkContext()));
     RunRecords records = new RunRecords(spark, spec, ds, state);
     try {
-      return run(spec, ds, state, records);
+      RunSummary summary = run(spec, ds, state, records);
+      tables.registerCreated();
+      return summary;
     } catch (RuntimeException e) {
       if (state.runId != null) {
         records.appendFailure(clock.instant(), e);
@@ -106,10 +110,21 @@ public final class ScoringJob {
     }
     List<ResolvedModel> models = resolve(spec);
     state.models = models;
-    state.input = spec.input().path();
-    JobInput input = JobInput.read(spark, spec, models, true);
-    PredictionSink sink = sink(spec, ds, input);
-    checkNotEmpty(spec, ds, input, sink);
+    state.input = spec.input().path() != null ? spec.input().path() : spec.input().table();
+    JobInput read = JobInput.read(spark, spec, models, true);
+    PredictionSink sink = sink(spec, ds, read);
+    checkNotEmpty(spec, ds, read, sink);
+    JobInput input =
+        !spec.skipScoredOrDefault()
+            ? read
+            : read.withProjected(
+                SkipScored.unscored(
+                    spark,
+                    spec.output().table(),
+                    ds,
+                    models.get(0).manifest().sha256(),
+                    spec.input().key(),
+                    read.projected()));
     PredictionSink.Commit last;
     String runId;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
@@ -162,6 +177,17 @@ public final class ScoringJob {
       Dataset<Row> rows = plan.size() > 1 ? input.chunk(plan.chunks().get(c)) : input.projected();
       try (ChunkScorer.Scored chunk = scorer.score(rows, scoring, state.metrics, info)) {
         Dataset<Row> quarantine = onInvalid == OnInvalid.QUARANTINE ? chunk.rejects() : null;
+        quarantine =
+            UnparsableRows.addTo(
+                spark,
+                spec,
+                input.unparsable(),
+                input.keys(),
+                plan.runId(),
+                ds,
+                startMicros,
+                quarantine,
+                info);
         last =
             sink.commit(
                 new PredictionSink.ChunkWrite(
@@ -192,7 +218,8 @@ public final class ScoringJob {
    * #run}, for notebooks and for timing scoring alone. Rows a model cannot take fail the scan.
    * Broadcast model packages live as long as the session.
    */
-  public Dataset<Row> predictions(JobSpec spec, LocalDate ds) {
+  public Dataset<Row> predictions(JobSpec given, LocalDate ds) {
+    JobSpec spec = CatalogTables.resolve(spark, InputSource.forDate(given, ds)).spec();
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, false);
     return predictions(spec, ds, models, input, null, "preview-" + UUID.randomUUID());
@@ -249,7 +276,8 @@ public final class ScoringJob {
    * @throws InferlakeException what {@link #run} would throw for the same job before scoring, with
    *     the same kind and message
    */
-  public PlanPreview plan(JobSpec spec, LocalDate ds) {
+  public PlanPreview plan(JobSpec given, LocalDate ds) {
+    JobSpec spec = CatalogTables.resolve(spark, InputSource.forDate(given, ds)).spec();
     List<ResolvedModel> models = resolve(spec);
     JobInput input = JobInput.read(spark, spec, models, true);
     PredictionSink sink = sink(spec, ds, input);
@@ -259,7 +287,7 @@ public final class ScoringJob {
     List<String> labels = models.stream().map(m -> m.spec().label()).toList();
     PilotRun pilot = PilotRun.latest(spark, spec.output().runsTableOrDefault(), labels);
     InputPlanner planner = InputPlanner.of(spark, spec, input.version(), pilot);
-    return new PlanPreview(models, planner.plan(input.projected()), planner, pilot);
+    return new PlanPreview(models, planner.plan(input.projected()), planner, pilot, spec);
   }
 
   /**
@@ -267,12 +295,14 @@ public final class ScoringJob {
    *
    * @param models every model version of the job, resolved and verified
    * @param pilot the latest run of the same versions and what its tasks cost
+   * @param spec the job as planned: run date filled in, catalog names resolved
    */
   public record PlanPreview(
       List<ResolvedModel> models,
       InputPlanner.Planned planned,
       InputPlanner planner,
-      PilotRun pilot) {}
+      PilotRun pilot,
+      JobSpec spec) {}
 
   /**
    * An empty input would replace the date's rows of the job's versions with nothing: refused unless
@@ -280,7 +310,9 @@ public final class ScoringJob {
    */
   private static void checkNotEmpty(
       JobSpec spec, LocalDate ds, JobInput input, PredictionSink sink) {
-    if (!spec.allowEmptyInputOrDefault() && input.projected().isEmpty()) {
+    if (!spec.allowEmptyInputOrDefault()
+        && !spec.skipScoredOrDefault() // its commit removes no earlier rows
+        && input.projected().isEmpty()) {
       long owned = sink.ownedRows();
       if (owned > 0) {
         throw JobErrors.emptyInput(spec.input().path(), ds, owned, sink.table());
@@ -293,14 +325,16 @@ public final class ScoringJob {
     JobSpec.Output out = spec.output();
     List<ModelVersion> versions =
         spec.models().stream().map(m -> new ModelVersion(m.name(), m.version())).toList();
-    return new DeltaSink(
-        spark,
-        out.table(),
-        out.quarantineTableOrDefault(),
-        out.conflictRetriesOrDefault(),
-        ds,
-        versions,
-        input.keys());
+    DeltaSink sink =
+        new DeltaSink(
+            spark,
+            out.table(),
+            out.quarantineTableOrDefault(),
+            out.conflictRetriesOrDefault(),
+            ds,
+            versions,
+            input.keys());
+    return spec.skipScoredOrDefault() ? sink.keepingEarlierRuns() : sink;
   }
 
   private List<ResolvedModel> resolve(JobSpec spec) {

@@ -54,6 +54,9 @@ public final class DeltaSink implements PredictionSink {
   /** The prediction table's version of this run's latest chunk; -1 before the first. */
   private long lastChunkVersion = -1;
 
+  /** Whether a commit replaces only this run's rows, keeping earlier runs' rows of the date. */
+  private boolean keepEarlierRuns;
+
   /** Runs between the quarantine and the prediction commit: a seam for tests placing a race. */
   Runnable afterQuarantineCommit = () -> {};
 
@@ -83,6 +86,16 @@ public final class DeltaSink implements PredictionSink {
     this.models = List.copyOf(models);
     this.keys = List.copyOf(keys);
     this.writes = new DeltaWrites(spark, quarantineTable, ds, this.models, this.keys);
+  }
+
+  /**
+   * This sink, made to keep the rows earlier runs wrote for the date and versions: each commit
+   * replaces only this run's own rows. For runs that score only what is not scored yet ({@code
+   * skip_scored}), whose rows complete the date's rather than replace them.
+   */
+  public DeltaSink keepingEarlierRuns() {
+    this.keepEarlierRuns = true;
+    return this;
   }
 
   @Override
@@ -117,6 +130,9 @@ public final class DeltaSink implements PredictionSink {
     ChunkPlan plan = write.plan();
     String runId = OwnedRows.checkRunId(plan.runId());
     String owned = OwnedRows.of(ds, models);
+    if (keepEarlierRuns) {
+      owned += " AND " + OwnedRows.run(runId);
+    }
     String quarantineOwned = owned;
     ObjectNode meta = write.metadata();
     meta.put("run_id", runId).put("ds", ds.toString()).put("owner", owner(models));

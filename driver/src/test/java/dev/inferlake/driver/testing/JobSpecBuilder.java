@@ -99,9 +99,30 @@ public final class JobSpecBuilder {
     return input(path.toString());
   }
 
-  /** {@code input.format}: {@code parquet} or {@code delta}. */
+  /**
+   * {@code input.format}: {@code parquet}, {@code delta}, {@code csv}, {@code json} or {@code orc}.
+   */
   public JobSpecBuilder format(String format) {
     section("input").put("format", format);
+    return this;
+  }
+
+  /** {@code input.where}: a Spark SQL predicate, with {@code ${ds}} placeholders. */
+  public JobSpecBuilder where(String predicate) {
+    section("input").put("where", predicate);
+    return this;
+  }
+
+  /** {@code input.table}: a catalog table instead of {@code input.path} (which it removes). */
+  public JobSpecBuilder inputTable(String name) {
+    section("input").remove("path");
+    section("input").put("table", name);
+    return this;
+  }
+
+  /** {@code input.schema}: csv/json columns as Spark DDL. */
+  public JobSpecBuilder inputSchema(String ddl) {
+    section("input").put("schema", ddl);
     return this;
   }
 
