@@ -77,7 +77,9 @@ class InputSpecTest {
             .getMessage()
             .contains("one of input.path, input.table"));
     assertTrue(
-        usageError("input.format=avro").getMessage().contains("[parquet, delta, csv, json, orc]"));
+        usageError("input.format=avro")
+            .getMessage()
+            .contains("[parquet, delta, csv, json, orc, images]"));
     assertTrue(
         usageError("input.schema=id BIGINT").getMessage().contains("only with format csv or json"));
     assertTrue(
