@@ -29,6 +29,12 @@ import org.apache.spark.sql.types.DataType;
  * outputs).
  */
 final class InlineEvaluation {
+  /**
+   * A Spark conf: {@code false} evaluates by the join after the commit, as before evaluation while
+   * scoring (for comparing the two; default {@code true}).
+   */
+  static final String CONF = "spark.inferlake.evaluation.whileScoring";
+
   private final LabelCountsAccumulator counts;
   private final String[] versions;
   private final int labelOrdinal;
@@ -50,7 +56,9 @@ final class InlineEvaluation {
   static InlineEvaluation of(
       SparkSession spark, JobInput input, List<ScoredModel> models, ChunkPlan plan) {
     String label = input.labelColumn();
-    if (label == null || plan.firstChunk() > 0) {
+    if (label == null
+        || plan.firstChunk() > 0
+        || !Boolean.parseBoolean(spark.conf().get(CONF, "true"))) {
       return null;
     }
     for (ScoredModel m : models) {
