@@ -441,7 +441,7 @@ public final class ReportBuilder {
 
   /**
    * Pairwise agreement on the keys both versions scored: same class, or (regressors) predictions
-   * within {@code tolerance}. One shuffle: the predictions are pivoted to one row per key.
+   * within {@code tolerance}. One shuffle: the predictions are gathered to one row per key.
    */
   private static double[][] agreement(
       Dataset<Row> scored,
@@ -457,23 +457,22 @@ public final class ReportBuilder {
     if (n == 1) {
       return a;
     }
-    Column idx = null;
-    List<Object> names = new ArrayList<>();
+    // One row per key, a column per version: a plain hash aggregate (no pivot), one shuffle.
+    List<Column> perVersion = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Column c = col(V).equalTo(order.get(i));
-      idx = idx == null ? when(c, "v" + i) : idx.when(c, "v" + i);
-      names.add("v" + i);
+      perVersion.add(
+          functions.max(when(col(V).equalTo(order.get(i)), col("prediction"))).as("v" + i));
     }
     List<Column> select = new ArrayList<>();
     keys.forEach(k -> select.add(col(k)));
-    select.add(idx.as("__vi"));
+    select.add(col(V));
     select.add(col("prediction"));
     Dataset<Row> wide =
         scored
             .select(select.toArray(Column[]::new))
+            .where(col(V).isin(order.toArray()))
             .groupBy(keys.stream().map(functions::col).toArray(Column[]::new))
-            .pivot("__vi", names)
-            .agg(first(col("prediction")));
+            .agg(perVersion.get(0), perVersion.subList(1, n).toArray(Column[]::new));
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
