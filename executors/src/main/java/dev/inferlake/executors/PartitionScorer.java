@@ -48,8 +48,22 @@ public final class PartitionScorer implements Serializable {
    *     value, wrong array length), MODEL when a model fails to load or run
    */
   public Iterator<InternalRow> score(Iterator<InternalRow> rows) {
+    return score(rows, null, -1);
+  }
+
+  /**
+   * Scores partition {@code partition} lazily, showing {@code tap} every prediction row with its
+   * label (an empty partition is reported done at once).
+   *
+   * @param tap null to show none
+   */
+  public Iterator<InternalRow> score(Iterator<InternalRow> rows, LabelTap tap, int partition) {
     spec.faults().apply();
+    LabelTap.Partition counter = tap == null ? null : tap.open(partition);
     if (!rows.hasNext()) {
+      if (counter != null) {
+        counter.done();
+      }
       return Collections.emptyIterator();
     }
     ExecutorRunners shared = ExecutorRunners.shared();
@@ -94,7 +108,9 @@ public final class PartitionScorer implements Serializable {
             recorder.flush();
           }
           release.run();
-        });
+        },
+        tap,
+        counter);
   }
 
   /**

@@ -3,9 +3,6 @@ package dev.inferlake.reports;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -81,20 +78,37 @@ public final class ReportBuilder {
     long tableVersion = CommitLog.latestVersion(spark, table);
     Dataset<Row> all = spark.read().format("delta").option("versionAsOf", tableVersion).load(table);
     List<String> keys = keys(all, table);
-    LocalDate ds = request.ds() != null ? request.ds() : latestDs(all, table);
+    LocalDate ds = request.ds() != null ? request.ds() : latestDs(spark, all, table, tableVersion);
     Dataset<Row> preds = all.where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
 
-    // The versions of the date: one run each (a rerun replaces the earlier one's rows).
+    // One pass over the date's predictions: the versions (one run each, a rerun replaces the
+    // earlier one's rows), their rows, whether they carry probabilities or predictions, and the
+    // score's range.
     Map<String, Long> counts = new TreeMap<>();
     Map<String, String[]> ids = new TreeMap<>();
+    boolean classification = false;
+    boolean anyPrediction = false;
+    double min = Double.NaN;
+    double max = Double.NaN;
     for (Row r :
         preds
             .groupBy("model_name", "model_version", "model_digest", "run_id")
-            .count()
+            .agg(
+                functions.count(lit(1)),
+                functions.count(col("probabilities")),
+                functions.count(col("prediction")),
+                functions.min(score()),
+                functions.max(score()))
             .collectAsList()) {
       String label = r.getString(0) + ":" + r.getString(1);
       ids.put(label, new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
       counts.merge(label, r.getLong(4), Long::sum);
+      classification |= r.getLong(5) > 0;
+      anyPrediction |= r.getLong(6) > 0;
+      if (!r.isNullAt(7)) {
+        min = Double.isNaN(min) ? r.getDouble(7) : Math.min(min, r.getDouble(7));
+        max = Double.isNaN(max) ? r.getDouble(8) : Math.max(max, r.getDouble(8));
+      }
     }
     if (ids.isEmpty()) {
       throw ReportErrors.noPredictionsFor(table, ds);
@@ -107,25 +121,22 @@ public final class ReportBuilder {
     order.add(baseline);
     ids.keySet().stream().filter(l -> !l.equals(baseline)).forEach(order::add);
 
-    boolean classification = preds.where(col("probabilities").isNotNull()).limit(1).count() > 0;
     boolean embeddings = Arrays.asList(all.columns()).contains("embedding");
     String kind =
         classification
             ? "classification"
-            : embeddings && preds.where(col("prediction").isNotNull()).limit(1).count() == 0
-                ? "embedding"
-                : "regression";
-    // The date's predictions, reduced to what the passes below read, cached for them.
+            : embeddings && !anyPrediction ? "embedding" : "regression";
+    // The date's predictions, reduced to what the passes below read. Not cached: each pass reads
+    // only its columns of the table, which costs less than caching them all.
     List<Column> kept = new ArrayList<>();
     keys.forEach(k -> kept.add(col(k)));
     kept.add(label().as(V));
     kept.add(col("prediction"));
     kept.add(score().as(S));
-    Dataset<Row> scored =
-        preds
-            .select(kept.toArray(Column[]::new))
-            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    try {
+    Dataset<Row> scored = preds.select(kept.toArray(Column[]::new));
+    double[] range =
+        classification || Double.isNaN(min) ? new double[] {0, 1} : new double[] {min, max};
+    {
       return build(
           request,
           table,
@@ -143,9 +154,8 @@ public final class ReportBuilder {
           order,
           classification,
           kind,
-          embeddings);
-    } finally {
-      scored.unpersist();
+          embeddings,
+          range);
     }
   }
 
@@ -166,16 +176,20 @@ public final class ReportBuilder {
       List<String> order,
       boolean classification,
       String kind,
-      boolean embeddings) {
+      boolean embeddings,
+      double[] range) {
 
-    double[] edges = histogramEdges(scored, classification);
-    Map<String, long[]> histograms = histogram(scored, edges);
+    double[] edges = histogramEdges(range[0], range[1]);
+    // One more pass: every version's scores counted in fine bins, from which come the histograms,
+    // the baseline's deciles and every version's counts between them.
+    ScoreSketch sketch = ScoreSketch.count(scored, V, S, edges[0], edges[edges.length - 1]);
+    Map<String, long[]> histograms = sketch.histograms(edges.length - 1);
 
     // PSI against the baseline, over the baseline's deciles.
     Map<String, Double> psiBase = new HashMap<>();
     Map<String, double[]> psiEdges = new HashMap<>();
-    double[] baseDeciles = deciles(scored.where(col(V).equalTo(baseline)));
-    Map<String, long[]> decileCounts = bucketCounts(scored, baseDeciles);
+    double[] baseDeciles = sketch.deciles(baseline);
+    Map<String, long[]> decileCounts = sketch.bucketCounts(baseDeciles);
     long[] baseCounts = decileCounts.get(baseline);
     for (String v : order) {
       psiEdges.put(v, baseDeciles);
@@ -310,12 +324,32 @@ public final class ReportBuilder {
     return keys;
   }
 
-  private static LocalDate latestDs(Dataset<Row> all, String table) {
-    Row r = all.agg(functions.max(col("ds"))).head();
+  /**
+   * The latest {@code ds} of the table at {@code version}, from the partition values its Delta log
+   * records for each file: no scan of the predictions.
+   */
+  private static LocalDate latestDs(
+      SparkSession spark, Dataset<Row> all, String table, long version) {
+    org.apache.spark.sql.delta.Snapshot snapshot =
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, table)
+            .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty());
+    if (!snapshot.metadata().partitionColumns().contains("ds")) {
+      // a table not partitioned by date: read the column
+      Row r = all.agg(functions.max(col("ds"))).head();
+      if (r.isNullAt(0)) {
+        throw ReportErrors.noPredictionsYet(table);
+      }
+      return Rows.date(r.get(0));
+    }
+    Row r =
+        snapshot
+            .allFiles()
+            .agg(functions.max(functions.col("partitionValues").getItem("ds")))
+            .head();
     if (r.isNullAt(0)) {
       throw ReportErrors.noPredictionsYet(table);
     }
-    return Rows.date(r.get(0));
+    return LocalDate.parse(r.getString(0));
   }
 
   private Map<String, RunRecord> runs(
@@ -407,7 +441,7 @@ public final class ReportBuilder {
 
   /**
    * Pairwise agreement on the keys both versions scored: same class, or (regressors) predictions
-   * within {@code tolerance}. One shuffle: the predictions are pivoted to one row per key.
+   * within {@code tolerance}. One shuffle: the predictions are gathered to one row per key.
    */
   private static double[][] agreement(
       Dataset<Row> scored,
@@ -423,23 +457,22 @@ public final class ReportBuilder {
     if (n == 1) {
       return a;
     }
-    Column idx = null;
-    List<Object> names = new ArrayList<>();
+    // One row per key, a column per version: a plain hash aggregate (no pivot), one shuffle.
+    List<Column> perVersion = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Column c = col(V).equalTo(order.get(i));
-      idx = idx == null ? when(c, "v" + i) : idx.when(c, "v" + i);
-      names.add("v" + i);
+      perVersion.add(
+          functions.max(when(col(V).equalTo(order.get(i)), col("prediction"))).as("v" + i));
     }
     List<Column> select = new ArrayList<>();
     keys.forEach(k -> select.add(col(k)));
-    select.add(idx.as("__vi"));
+    select.add(col(V));
     select.add(col("prediction"));
     Dataset<Row> wide =
         scored
             .select(select.toArray(Column[]::new))
+            .where(col(V).isin(order.toArray()))
             .groupBy(keys.stream().map(functions::col).toArray(Column[]::new))
-            .pivot("__vi", names)
-            .agg(first(col("prediction")));
+            .agg(perVersion.get(0), perVersion.subList(1, n).toArray(Column[]::new));
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
@@ -460,16 +493,10 @@ public final class ReportBuilder {
     return a;
   }
 
-  private static double[] histogramEdges(Dataset<Row> scored, boolean classification) {
-    double lo = 0;
-    double hi = 1;
-    if (!classification) {
-      Row r = scored.agg(functions.min(S), functions.max(S)).head();
-      lo = r.isNullAt(0) ? 0 : r.getDouble(0);
-      hi = r.isNullAt(1) ? 1 : r.getDouble(1);
-      if (hi <= lo) {
-        hi = lo + 1;
-      }
+  /** {@link ReportRequest#HISTOGRAM_BINS} equal bins over the scores' range. */
+  private static double[] histogramEdges(double lo, double hi) {
+    if (hi <= lo) {
+      hi = lo + 1;
     }
     int n = ReportRequest.HISTOGRAM_BINS;
     double[] edges = new double[n + 1];
@@ -477,20 +504,6 @@ public final class ReportBuilder {
       edges[i] = lo + (hi - lo) * i / n;
     }
     return edges;
-  }
-
-  private static Map<String, long[]> histogram(Dataset<Row> scored, double[] edges) {
-    int n = edges.length - 1;
-    double lo = edges[0];
-    double width = (edges[n] - lo) / n;
-    Column bin =
-        least(greatest(floor(col(S).minus(lo).divide(width)), lit(0)), lit(n - 1)).cast("int");
-    Map<String, long[]> out = new HashMap<>();
-    for (Row r :
-        scored.where(col(S).isNotNull()).groupBy(col(V), bin.as("b")).count().collectAsList()) {
-      out.computeIfAbsent(r.getString(0), x -> new long[n])[r.getInt(1)] += r.getLong(2);
-    }
-    return out;
   }
 
   /** Approximate deciles (relative error 1e-3) of the score, duplicates removed. */

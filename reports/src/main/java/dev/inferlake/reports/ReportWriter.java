@@ -328,9 +328,11 @@ public final class ReportWriter {
             "version",
             "status",
             "predictions",
+            "labelled rows (label column)",
             "rows/s",
             "engine rows/s",
             "batch p50/p95/p99 ms",
+            "batches",
             "model bytes (raw / shipped)",
             "device",
             "run"));
@@ -341,16 +343,20 @@ public final class ReportWriter {
               v.label() + (v.label().equals(r.baseline()) ? " (baseline)" : ""),
               v.passed() ? "pass" : "FAIL",
               count(v.predictions()),
+              labelled(v.evaluation()),
               num(v.metric("rows_per_s"), "%,.0f"),
-              num(v.metric("engine_rows_per_s"), "%,.0f"),
+              marked(num(v.metric("engine_rows_per_s"), "%,.0f"), run),
               run == null || run.batches() == null
                   ? "-"
-                  : String.format(
-                      Locale.ROOT,
-                      "%.2f / %.2f / %.2f",
-                      run.batches().p50Millis(),
-                      run.batches().p95Millis(),
-                      run.batches().p99Millis()),
+                  : marked(
+                      String.format(
+                          Locale.ROOT,
+                          "%.2f / %.2f / %.2f",
+                          run.batches().p50Millis(),
+                          run.batches().p95Millis(),
+                          run.batches().p99Millis()),
+                      run),
+              run == null || run.batches() == null ? "-" : count(run.batches().count()),
               run == null || run.model() == null
                   ? "-"
                   : count(run.model().rawBytes()) + " / " + count(run.model().shippedBytes()),
@@ -358,6 +364,25 @@ public final class ReportWriter {
               v.runId()));
     }
     return t;
+  }
+
+  /** The labelled rows behind a version's accuracy, and the column the labels came from. */
+  private static String labelled(Evaluation e) {
+    if (e == null) {
+      return "-";
+    }
+    return count(e.labelledRows())
+        + " ('"
+        + e.labelColumn()
+        + "'"
+        + (e.unusableLabels() > 0 ? "; " + count(e.unusableLabels()) + " unusable" : "")
+        + ")";
+  }
+
+  /** A latency or engine-rate cell, marked when the run's batches are too few to compare. */
+  private static String marked(String cell, RunRecord run) {
+    String note = dev.inferlake.reports.internal.ReportFigures.batchNote(run);
+    return note == null || cell.equals("-") ? cell : cell + " (" + note + ")";
   }
 
   /** Metric rows, a column per version: the value and its delta against the baseline. */
@@ -376,11 +401,15 @@ public final class ReportWriter {
       for (Report.VersionReport v : r.versions()) {
         Double x = v.metric(m);
         Double d = v.metric(m + "_delta");
-        // Counts, bytes and rates in whole units; ratios and errors to four places.
-        boolean large = x != null && Math.abs(x) >= 1000;
-        String cell = num(x, large ? "%,.0f" : "%.4f");
-        if (d != null && !v.label().equals(r.baseline())) {
-          cell += String.format(Locale.ROOT, large ? " (%+,.0f)" : " (%+.4f)", d);
+        // Counts, bytes and rates in whole units; milliseconds to two places, ratios and errors
+        // to four.
+        String cell =
+            x == null ? "-" : dev.inferlake.reports.internal.ReportFigures.metric(m, x, false);
+        if (x != null && d != null && !v.label().equals(r.baseline())) {
+          cell += " (" + dev.inferlake.reports.internal.ReportFigures.metric(m, d, true) + ")";
+        }
+        if (x != null && (m.startsWith("batch_") || m.equals("engine_rows_per_s"))) {
+          cell = marked(cell, v.run());
         }
         row.add(cell);
       }

@@ -56,6 +56,7 @@ public final class HeadlessChromium implements AutoCloseable {
         readyState: document.readyState,
         title: document.title,
         tables: document.getElementsByTagName('table').length,
+        text: document.body ? document.body.innerText : '',
         images: Array.from(document.images).map(img => {
           const box = img.getBoundingClientRect();
           return {
@@ -70,9 +71,14 @@ public final class HeadlessChromium implements AutoCloseable {
       }))()
       """;
 
-  /** What {@link #open} saw of one page. */
+  /** What {@link #open} saw of one page, its visible text among it. */
   public record PageReport(
-      String title, int tables, List<Image> images, List<String> consoleErrors, Path screenshot) {}
+      String title,
+      int tables,
+      List<Image> images,
+      List<String> consoleErrors,
+      Path screenshot,
+      String text) {}
 
   /**
    * One {@code <img>}: its alt text, the first 30 characters of its {@code src} attribute as
@@ -280,7 +286,8 @@ public final class HeadlessChromium implements AutoCloseable {
           page.path("tables").asInt(),
           List.copyOf(images),
           cdp.consoleErrors(),
-          screenshotPng);
+          screenshotPng,
+          page.path("text").asText());
     } finally {
       try {
         http("GET", "/json/close/" + targetId);

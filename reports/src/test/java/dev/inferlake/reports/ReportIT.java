@@ -147,6 +147,11 @@ class ReportIT {
 
   static RunRecord run(
       String table, String runId, LocalDate ds, String v, Instant start, double p50) {
+    return run(table, runId, ds, v, start, p50, 20);
+  }
+
+  static RunRecord run(
+      String table, String runId, LocalDate ds, String v, Instant start, double p50, long batches) {
     return new RunRecord(
         runId,
         ds,
@@ -165,7 +170,7 @@ class ReportIT {
         0L,
         40_000,
         61_000L,
-        new RunRecord.Batches(20, N, 250.0, p50, p50 * 2, p50 * 3, p50 * 5),
+        new RunRecord.Batches(batches, N, 250.0, p50, p50 * 2, p50 * 3, p50 * 5),
         new RunRecord.ModelCost(v.equals("v1") ? 12_000 : 30_000, 5_000, 2, "cpu"),
         "app-1",
         "tester",
@@ -355,6 +360,120 @@ class ReportIT {
     }
     assertNotNull(ImageIO.read(shot.toFile()), "screenshot " + shot);
     assertTrue(ImageIO.read(shot.toFile()).getHeight() > 1000);
+  }
+
+  @Test
+  void figuresSayWhatIsBehindThem() throws Exception {
+    String md = Files.readString(written.markdown());
+    // The labelled rows behind the accuracy, and the column the labels came from.
+    assertTrue(md.contains("| labelled rows (label column) |"), md);
+    assertTrue(md.contains("| 2,000 ('y') |"), md);
+    // The batches behind the latencies and engine rates; 20 is enough to compare.
+    assertTrue(md.contains("| batches |"), md);
+    assertFalse(md.contains("not comparable"), md);
+    // Rates in whole rows per second (2,000 rows in 40 s, 2,000 rows in 250 ms of engine time),
+    // latencies to two places.
+    assertTrue(md.contains("| rows_per_s | 50 | 50 (+0) |"), md);
+    assertTrue(md.contains("| engine_rows_per_s | 8,000 | 8,000 (+0) |"), md);
+    assertTrue(md.contains("| batch_p50_ms (lower is better) | 2.00 | 3.00 (+1.00) |"), md);
+
+    // A version whose run had 4 batches: its latency and engine rate are marked, in the version
+    // table, the metric table and the charts' legends.
+    Report.VersionReport v2 = report.versions().get(1);
+    RunRecord fewRun =
+        run(table, "run-ds", DS, "v2", Instant.parse("2026-03-02T03:00:00Z"), 3.0, 4);
+    List<Report.VersionReport> vs =
+        List.of(
+            report.versions().get(0),
+            new Report.VersionReport(
+                v2.name(),
+                v2.version(),
+                v2.digest(),
+                v2.runId(),
+                v2.predictions(),
+                fewRun,
+                v2.evaluation(),
+                v2.histogram(),
+                v2.psiEdges(),
+                v2.metrics(),
+                v2.checks(),
+                v2.embeddings()));
+    Report few =
+        new Report(
+            report.table(),
+            report.tableVersion(),
+            report.ds(),
+            report.kind(),
+            report.baseline(),
+            report.reference(),
+            vs,
+            report.histogramEdges(),
+            report.agreement(),
+            report.agreementTolerance(),
+            report.rules(),
+            report.provenance(),
+            report.notes());
+    ReportWriter.Written w = ReportWriter.write(few, OUT.resolve("report-few-batches"));
+    String fewMd = Files.readString(w.markdown());
+    assertTrue(fewMd.contains("8,000 (4 batches: not comparable)"), fewMd);
+    assertTrue(fewMd.contains("3.00 / 6.00 / 9.00 (4 batches: not comparable) | 4 |"), fewMd);
+    assertTrue(
+        fewMd.contains("| batch_p95_ms (lower is better) | 4.00 | 6.00 (+2.00) (4 batches: not"),
+        fewMd);
+    assertFalse(fewMd.contains("churn:v1 (4 batches"), fewMd);
+    HeadlessChromium.PageReport page;
+    try (HeadlessChromium browser = HeadlessChromium.start(OUT.resolve("browser-few"))) {
+      page = browser.open(w.html().toAbsolutePath(), OUT.resolve("report-few-screenshot.png"));
+    }
+    assertEquals(List.of(), page.consoleErrors());
+    assertEquals(9, page.images().size(), page.images().toString());
+    assertTrue(page.text().contains("4 batches: not comparable"), page.text());
+    assertTrue(page.text().contains("2,000 ('y')"), page.text());
+  }
+
+  @Test
+  void everyChartDrawsAVersionInItsOwnColour() throws Exception {
+    List<String> labels = report.versions().stream().map(Report.VersionReport::label).toList();
+    java.awt.Color v1 = dev.inferlake.reports.internal.Charts.colour(labels, "churn:v1");
+    java.awt.Color v2 = dev.inferlake.reports.internal.Charts.colour(labels, "churn:v2");
+    assertFalse(v1.equals(v2));
+    int charts = 0;
+    for (dev.inferlake.reports.internal.Charts.Image img :
+        dev.inferlake.reports.internal.Charts.draw(report)) {
+      if (img.id().startsWith("confusion-")) {
+        continue; // one version each
+      }
+      java.awt.image.BufferedImage png = ImageIO.read(new java.io.ByteArrayInputStream(img.png()));
+      java.util.Set<Integer> colours = new java.util.HashSet<>();
+      for (int x = 0; x < png.getWidth(); x++) {
+        for (int y = 0; y < png.getHeight(); y++) {
+          colours.add(png.getRGB(x, y) & 0xffffff);
+        }
+      }
+      assertTrue(colours.contains(v1.getRGB() & 0xffffff), img.id() + " lacks v1's colour");
+      assertTrue(colours.contains(v2.getRGB() & 0xffffff), img.id() + " lacks v2's colour");
+      charts++;
+    }
+    // throughput, engine throughput, latency, size, accuracy, histogram, calibration
+    assertEquals(7, charts);
+  }
+
+  @Test
+  void theAccuracyAxisIsZoomedOnTheVersionsValues() {
+    List<String> m = List.of("accuracy", "roc_auc");
+    double[] axis = dev.inferlake.reports.internal.Charts.zoomed(report.versions(), m, true);
+    double lo = 1;
+    double hi = 0;
+    for (Report.VersionReport v : report.versions()) {
+      for (String name : m) {
+        lo = Math.min(lo, v.metric(name));
+        hi = Math.max(hi, v.metric(name));
+      }
+    }
+    double pad = Math.max((hi - lo) / 2, 0.01);
+    assertEquals(Math.max(0, lo - pad), axis[0], 1e-12);
+    assertEquals(Math.min(1, hi + pad), axis[1], 1e-12);
+    assertTrue(axis[1] - axis[0] < 1, "zoomed in: " + axis[0] + " to " + axis[1]);
   }
 
   static void deleteTree(Path p) throws java.io.IOException {

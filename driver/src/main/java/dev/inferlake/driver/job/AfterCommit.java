@@ -42,7 +42,22 @@ final class AfterCommit {
       RunRecords records,
       Instant end,
       JobInput input) {
-    Map<String, Evaluation> evaluations = evaluate(sink, last, summary, input);
+    run(sink, last, summary, records, end, input, null);
+  }
+
+  /**
+   * @param inline the counts taken while scoring, or null: the accuracy is then computed by joining
+   *     the committed predictions with the labels
+   */
+  void run(
+      PredictionSink sink,
+      PredictionSink.Commit last,
+      RunSummary summary,
+      RunRecords records,
+      Instant end,
+      JobInput input,
+      InlineEvaluation inline) {
+    Map<String, Evaluation> evaluations = evaluate(sink, last, summary, input, inline);
     String runsTable = spec.output().runsTableOrDefault();
     long t0 = System.nanoTime();
     try {
@@ -67,12 +82,32 @@ final class AfterCommit {
   }
 
   private Map<String, Evaluation> evaluate(
-      PredictionSink sink, PredictionSink.Commit last, RunSummary summary, JobInput input) {
+      PredictionSink sink,
+      PredictionSink.Commit last,
+      RunSummary summary,
+      JobInput input,
+      InlineEvaluation inline) {
     String label = input.labelColumn();
     if (label == null) {
       return Map.of();
     }
     long t0 = System.nanoTime();
+    if (inline != null) {
+      Map<String, Evaluation> counted = inline.evaluations(label);
+      if (counted != null) {
+        LOG.info(
+            "run {}: accuracy against '{}' counted while scoring, merged in {} ms",
+            summary.runId(),
+            label,
+            millisSince(t0));
+        return counted;
+      }
+      LOG.warn(
+          "run {}: some scored partition's label counts did not come back; joining the committed"
+              + " predictions with '{}' instead",
+          summary.runId(),
+          label);
+    }
     try {
       Map<String, Evaluation> evaluations =
           Evaluator.evaluate(

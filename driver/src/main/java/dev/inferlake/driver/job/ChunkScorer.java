@@ -69,6 +69,22 @@ final class ChunkScorer {
    */
   Scored score(
       Dataset<Row> input, ScoringSpec scoring, ScoringMetrics metrics, ObjectNode commitInfo) {
+    return score(input, scoring, metrics, commitInfo, null, -1);
+  }
+
+  /**
+   * As {@link #score(Dataset, ScoringSpec, ScoringMetrics, ObjectNode)}, counting what evaluation
+   * needs while scoring when {@code inline} is not null.
+   *
+   * @param chunk the chunk's index in the run's plan
+   */
+  Scored score(
+      Dataset<Row> input,
+      ScoringSpec scoring,
+      ScoringMetrics metrics,
+      ObjectNode commitInfo,
+      InlineEvaluation inline,
+      int chunk) {
     PartitionScorer scorer = new PartitionScorer(scoring, metrics);
     InputPlanner.Planned planned = planner.plan(input);
     JavaRDD<InternalRow> rows = planned.rows();
@@ -81,7 +97,13 @@ final class ChunkScorer {
           .put("rows_max", planned.plan().maxRows())
           .put("slots", planned.plan().slots().count());
     }
-    JavaRDD<InternalRow> predicted = rows.mapPartitions(scorer::score);
+    JavaRDD<InternalRow> predicted;
+    if (inline == null) {
+      predicted = rows.mapPartitions(scorer::score);
+    } else {
+      dev.inferlake.executors.LabelTap tap = inline.tap(chunk, rows.getNumPartitions());
+      predicted = rows.mapPartitionsWithIndex((i, it) -> scorer.score(it, tap, i), true);
+    }
     predicted.setName(group);
     // InternalRows straight into a DataFrame: no per-value conversion to Rows and back.
     Dataset<Row> predictions =

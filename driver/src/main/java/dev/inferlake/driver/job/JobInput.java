@@ -25,7 +25,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * @param rows every input row, all columns
  * @param version the Delta table version read, or null for file input
- * @param projected only the key and feature columns (so the scan reads nothing else)
+ * @param projected only the key and feature columns, and the label column when there is one (so the
+ *     scan reads nothing else)
  * @param columnsPerInput the columns of each model input, models in job order
  * @param textRoles per model input, in the same order: the tokenizer output it receives when its
  *     column is text ({@code input.features.text}), {@link #IMAGE_ROLE} when it is decoded from
@@ -69,6 +70,9 @@ record JobInput(
     List<List<String>> perInput = new ArrayList<>();
     List<String> roles = new ArrayList<>();
     List<String> columns = project(spec, raw.rows(), models, perInput, roles);
+    if (label != null && !columns.contains(label)) {
+      columns.add(label); // read by the scoring pass, which evaluates as it scores
+    }
     Dataset<Row> projected = select(raw.rows(), columns);
     Dataset<Row> unparsable =
         raw.withUnparsable() == null ? null : UnparsableRows.of(raw.withUnparsable(), columns);

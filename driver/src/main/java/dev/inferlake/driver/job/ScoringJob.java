@@ -127,6 +127,7 @@ public final class ScoringJob {
                     read.projected()));
     PredictionSink.Commit last;
     String runId;
+    InlineEvaluation inline;
     try (ModelShipping shipping = ModelShipping.ship(jsc(), spec, models, input)) {
       sink.prepare(shipping.schema(input.keys()));
       ChunkPlan plan =
@@ -140,8 +141,9 @@ public final class ScoringJob {
       state.taskTime = new TaskTime(spark.sparkContext(), group);
       logStart(spec, plan, shipping.models().size());
       spark.sparkContext().setJobGroup(group, "inferlake run " + runId, false);
+      inline = InlineEvaluation.of(spark, input, shipping.models(), plan);
       try (ScoringProgress progress = progress(group)) {
-        last = scoreChunks(spec, ds, state, input, sink, plan, shipping.models(), group);
+        last = scoreChunks(spec, ds, state, input, sink, plan, shipping.models(), group, inline);
       } finally {
         spark.sparkContext().clearJobGroup();
       }
@@ -149,7 +151,7 @@ public final class ScoringJob {
     Instant end = clock.instant();
     RunSummary summary = records.summary(runId, Duration.between(state.start, end), sink, last);
     LOG.info(summary.logLine());
-    new AfterCommit(spark, spec, ds).run(sink, last, summary, records, end, input);
+    new AfterCommit(spark, spec, ds).run(sink, last, summary, records, end, input, inline);
     return summary;
   }
 
@@ -162,7 +164,8 @@ public final class ScoringJob {
       PredictionSink sink,
       ChunkPlan plan,
       List<ScoredModel> scored,
-      String group) {
+      String group,
+      InlineEvaluation inline) {
     ChunkScorer scorer =
         new ChunkScorer(spark, spec, group, planner(spec, input.version(), state.models));
     OnInvalid onInvalid = spec.onInvalidOrDefault();
@@ -175,7 +178,7 @@ public final class ScoringJob {
           scoringSpec(spec, ds, scored, input.keys(), plan.runId(), startMicros, onInvalid, faults);
       ObjectNode info = Provenance.of(spark, spec, ds, plan.runId(), state.models, input.version());
       Dataset<Row> rows = plan.size() > 1 ? input.chunk(plan.chunks().get(c)) : input.projected();
-      try (ChunkScorer.Scored chunk = scorer.score(rows, scoring, state.metrics, info)) {
+      try (ChunkScorer.Scored chunk = scorer.score(rows, scoring, state.metrics, info, inline, c)) {
         Dataset<Row> quarantine = onInvalid == OnInvalid.QUARANTINE ? chunk.rejects() : null;
         quarantine =
             UnparsableRows.addTo(

@@ -63,6 +63,18 @@ public final class ScoringIterator implements Iterator<InternalRow> {
 
   private final Runnable onExhausted;
   private final ScoringMetrics.BatchRecorder recorder;
+
+  /** Where each prediction row goes with its label, or null (no evaluation while scoring). */
+  private final dev.inferlake.executors.LabelTap.Partition tap;
+
+  private final int labelOrdinal;
+  private final org.apache.spark.sql.types.DataType labelType;
+
+  /** Per batch slot: the input row's label, and whether it is null. */
+  private final double[] labels;
+
+  private final boolean[] labelNull;
+
   private boolean exhausted;
   private int filled;
 
@@ -83,6 +95,27 @@ public final class ScoringIterator implements Iterator<InternalRow> {
       Iterator<InternalRow> input,
       ScoringMetrics.BatchRecorder recorder,
       Runnable onExhausted) {
+    this(spec, runners, batchSize, input, recorder, onExhausted, null, null);
+  }
+
+  /**
+   * @param tap shown every prediction row with its input row's label; null for none
+   * @param partition the tap's counter for this partition; null when {@code tap} is
+   */
+  public ScoringIterator(
+      ScoringSpec spec,
+      List<Runner> runners,
+      int batchSize,
+      Iterator<InternalRow> input,
+      ScoringMetrics.BatchRecorder recorder,
+      Runnable onExhausted,
+      dev.inferlake.executors.LabelTap tap,
+      dev.inferlake.executors.LabelTap.Partition partition) {
+    this.tap = partition;
+    this.labelOrdinal = tap == null ? -1 : tap.labelOrdinal();
+    this.labelType = tap == null ? null : tap.labelType();
+    this.labels = tap == null ? null : new double[Math.max(1, batchSize)];
+    this.labelNull = tap == null ? null : new boolean[Math.max(1, batchSize)];
     this.recorder = recorder;
     this.onExhausted = onExhausted;
     this.spec = spec;
@@ -174,10 +207,17 @@ public final class ScoringIterator implements Iterator<InternalRow> {
         }
       }
       batchKeys.keep(row, filled);
+      if (tap != null) {
+        labelNull[filled] = row.isNullAt(labelOrdinal);
+        labels[filled] = labelNull[filled] ? Double.NaN : label(row);
+      }
       filled++;
     }
     if (filled == 0) {
       exhausted = true;
+      if (tap != null) {
+        tap.done();
+      }
       onExhausted.run();
       return false;
     }
@@ -218,7 +258,31 @@ public final class ScoringIterator implements Iterator<InternalRow> {
     out.update(c++, runId);
     out.setInt(c++, spec.dsEpochDay());
     out.setLong(c, spec.scoredAtMicros());
+    if (tap != null && !labelNull[r]) {
+      tap.row(m, labels[r], out, keys.length);
+    }
     return out;
+  }
+
+  /** The input row's label as a double, as Spark casts a numeric column to double. */
+  private double label(InternalRow row) {
+    int o = labelOrdinal;
+    if (labelType instanceof org.apache.spark.sql.types.DoubleType) {
+      return row.getDouble(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.FloatType) {
+      return row.getFloat(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.LongType) {
+      return row.getLong(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.IntegerType) {
+      return row.getInt(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.ShortType) {
+      return row.getShort(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.ByteType) {
+      return row.getByte(o);
+    } else if (labelType instanceof org.apache.spark.sql.types.DecimalType d) {
+      return row.getDecimal(o, d.precision(), d.scale()).toDouble();
+    }
+    throw new IllegalStateException("label column of type " + labelType + " is not a number");
   }
 
   /** Rows from a scan are reused buffers: keep our own copy of any value that points into one. */
