@@ -179,7 +179,7 @@ class PlanPreflightIT {
     // 200 rows in 2 tasks: its figures are mostly task start-up, so tasks keep the default size
     assertTrue(
         out.contains(
-            "rows per task  1,000,000 (the default: 100 rows a task in the last run of these models"
+            "rows per task  500,000 (the default: 100 rows a task in the last run of these models"
                 + " are too few to size tasks by (10,000 needed))"),
         out);
     assertTrue(

@@ -15,8 +15,7 @@ import org.apache.spark.sql.types.StructType;
  * The columns of a prediction table: the input's key columns, then the fixed columns below, each
  * with a comment that shows in {@code DESCRIBE}, then the optional columns a run adds only when one
  * of its models uses them ({@link #LABEL}, {@link #PREDICTIONS}, {@link #EMBEDDING}, {@link
- * #OUTPUTS}; all nullable). Partitioned by {@link #DS}, {@link #MODEL_NAME} and {@link
- * #MODEL_VERSION}.
+ * #OUTPUTS}; all nullable). Partitioned by {@link #PARTITION_COLUMNS}.
  */
 public final class PredictionSchema {
   public static final String PREDICTION = "prediction";
@@ -43,8 +42,14 @@ public final class PredictionSchema {
   /** The outputs a job stores as they are: one struct field per output, named as the model does. */
   public static final String OUTPUTS = "outputs";
 
-  /** Partition columns, in order. */
-  public static final List<String> PARTITION_COLUMNS = List.of(DS, MODEL_NAME, MODEL_VERSION);
+  /**
+   * Partition columns of a new table, in order. The digest and the run id hold one value per date
+   * and version (a run replaces its date's rows of its versions), so as partition columns they add
+   * no files, and Parquet no longer encodes, hashes and compares their strings on every row: they
+   * are kept once per file, in the Delta log.
+   */
+  public static final List<String> PARTITION_COLUMNS =
+      List.of(DS, MODEL_NAME, MODEL_VERSION, MODEL_DIGEST, RUN_ID);
 
   private PredictionSchema() {}
 

@@ -338,7 +338,7 @@ public record JobSpec(
     public static final double DEFAULT_TARGET_TASK_SECONDS = 120;
 
     /** Rows per task when no earlier run gives a rate and no rows_per_task is set. */
-    public static final long DEFAULT_ROWS_PER_TASK = 1_000_000;
+    public static final long DEFAULT_ROWS_PER_TASK = 500_000;
 
     public boolean byMetadata() {
       return mode == null || mode.equals("metadata");

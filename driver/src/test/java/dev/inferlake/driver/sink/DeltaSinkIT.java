@@ -277,8 +277,65 @@ class DeltaSinkIT {
         new TreeMap<>(java.util.Map.of("run-a/v1", 10L, "run-b/v1", 10L)),
         contents(dir.resolve("shared-version").toString()));
     assertEquals(
-        List.of("ds", "model_name", "model_version"),
+        List.of("ds", "model_name", "model_version", "model_digest", "run_id"),
         partitionColumns(dir.resolve("shared-version").toString()));
+  }
+
+  @Test
+  void aNewTableKeepsTheRunConstantsInTheLogNotInItsFiles() throws java.io.IOException {
+    String table = dir.resolve("constants").toString();
+    DeltaSink a = sink("constants", BOTH);
+    commit(a, ChunkPlan.single("run-a"), 0, 2, predictions("run-a", BOTH, 0, 10, 2), null);
+    // a rerun of the date replaces the first run's rows, though they sit in other partitions
+    DeltaSink b = sink("constants", BOTH);
+    commit(b, ChunkPlan.single("run-b"), 0, 3, predictions("run-b", BOTH, 0, 10, 3), null);
+    assertEquals(
+        new TreeMap<>(java.util.Map.of("run-b/v1", 10L, "run-b/v2", 10L)), contents(table));
+    // the columns read as before, with the table's column order and comments
+    Dataset<Row> read = spark.read().format("delta").load(table);
+    assertEquals(
+        List.of(PredictionSchema.of(KEYS).fieldNames()), List.of(read.schema().fieldNames()));
+    assertEquals(
+        "sha256 of the model bytes scored", read.schema().apply("model_digest").getComment().get());
+    assertEquals(
+        20L,
+        read.where(
+                "model_digest = 'sha256:00' AND run_id = 'run-b' AND scored_at = TIMESTAMP_MICROS(3)")
+            .count());
+    // the data files hold neither the digest nor the run id
+    List<String> files = List.of(read.inputFiles());
+    assertTrue(files.size() >= 2, files.toString()); // one or more per version
+    assertTrue(files.stream().allMatch(f -> f.contains("/run_id=run-b/")), files.toString());
+    for (String f : files) {
+      assertEquals(List.of("id", "prediction", "probabilities", "scored_at"), parquetColumns(f), f);
+    }
+  }
+
+  /** The top-level columns in a Parquet file's footer. */
+  static List<String> parquetColumns(String file) throws java.io.IOException {
+    try (org.apache.parquet.hadoop.ParquetFileReader r =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file), spark.sparkContext().hadoopConfiguration()))) {
+      return r.getFileMetaData().getSchema().getFields().stream()
+          .map(org.apache.parquet.schema.Type::getName)
+          .toList();
+    }
+  }
+
+  @Test
+  void aTableMadeBeforeRunConstantPartitionsKeepsItsPartitioning() {
+    String table = dir.resolve("legacy-names").toString();
+    predictions("run-old", BOTH, 0, 10, 1)
+        .write()
+        .format("delta")
+        .partitionBy("ds", "model_name", "model_version")
+        .save(table);
+    DeltaSink x = sink("legacy-names", BOTH);
+    commit(x, ChunkPlan.single("run-x"), 0, 2, predictions("run-x", BOTH, 0, 10, 2), null);
+    assertEquals(
+        new TreeMap<>(java.util.Map.of("run-x/v1", 10L, "run-x/v2", 10L)), contents(table));
+    assertEquals(List.of("ds", "model_name", "model_version"), partitionColumns(table));
   }
 
   @Test
