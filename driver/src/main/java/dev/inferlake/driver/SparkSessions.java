@@ -1,5 +1,6 @@
 package dev.inferlake.driver;
 
+import dev.inferlake.driver.compat.SparkLine;
 import dev.inferlake.driver.session.EmbeddedCatalog;
 import dev.inferlake.model.InferlakeException;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
-    return builder(appName).getOrCreate();
+    return checked(builder(appName).getOrCreate());
   }
 
   /**
@@ -37,10 +38,17 @@ public final class SparkSessions {
       // A command that lasts seconds needs no web UI, nor a warning when its port is taken.
       setDefault(b, conf, "spark.ui.enabled", "false");
     }
-    return b.getOrCreate();
+    return checked(b.getOrCreate());
+  }
+
+  private static SparkSession checked(SparkSession spark) {
+    SparkLine.requireSession(spark);
+    return spark;
   }
 
   private static SparkSession.Builder builder(String appName) {
+    // Before anything else touches Spark: a cluster jar of the other Spark line fails here.
+    SparkLine.requireRunningSpark();
     SparkConf conf = new SparkConf(); // picks up spark.* system properties from spark-submit
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (!conf.contains("spark.master")) {

@@ -1,5 +1,6 @@
 package dev.inferlake.driver.job;
 
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.driver.session.SessionConf;
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.ScoringSpec;
@@ -288,7 +289,7 @@ public final class InputPlanner {
         spark,
         "spark.sql.files.maxPartitionBytes",
         Long.toString(bytes),
-        () -> Dataset.ofRows(spark, input.queryExecution().logical()).queryExecution().toRdd());
+        () -> SparkCompat.replannedRdd(spark, input));
   }
 
   private static String bytes(long b) {
@@ -296,7 +297,7 @@ public final class InputPlanner {
   }
 
   /** Applies a plan's groups to the scan's partitions (a no-shuffle coalesce). */
-  static final class PlannedGroups implements PartitionCoalescer, scala.Serializable {
+  static final class PlannedGroups implements PartitionCoalescer, java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final int[][] groups;
 

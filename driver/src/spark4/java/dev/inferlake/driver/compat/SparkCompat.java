@@ -1,0 +1,75 @@
+package dev.inferlake.driver.compat;
+
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Spark internals the driver uses, for the Spark 4 / Scala 2.13 line ({@code mvn -Pspark4}).
+ * Spark 4 split {@code SparkSession} and {@code Dataset} into an API ({@code org.apache.spark.sql})
+ * and the in-process implementation ({@code org.apache.spark.sql.classic}); the internals live on
+ * the classic classes only. {@code src/spark35/java} holds the same class for Spark 3.5.
+ */
+public final class SparkCompat {
+  private SparkCompat() {}
+
+  /** The line this build is for, as in the cluster jar's name. */
+  public static final String LINE = "spark4";
+
+  /** The line in words, for messages. */
+  public static final String DESCRIPTION = "Spark 4 / Scala 2.13 / Delta 4";
+
+  /** Whether a Spark of this version ({@code major.minor.patch}) can run this build. */
+  public static boolean runsOn(int major, int minor) {
+    return major == 4;
+  }
+
+  /**
+   * Fails when {@code spark} is a kind of session this build cannot drive.
+   *
+   * @throws IllegalStateException naming the session's class
+   */
+  public static void checkSession(SparkSession spark) {
+    classic(spark);
+  }
+
+  /** A DataFrame over rows already in Spark's internal format (no conversion per row). */
+  public static Dataset<Row> internalCreateDataFrame(
+      SparkSession spark, RDD<InternalRow> rows, StructType schema) {
+    return classic(spark).internalCreateDataFrame(rows, schema, false);
+  }
+
+  /** What {@code Dataset.show} prints, as a string. */
+  public static String showString(Dataset<Row> ds, int numRows, int truncate) {
+    return classic(ds).showString(numRows, truncate, false);
+  }
+
+  /** The RDD of a new execution of {@code ds}'s logical plan, planned under the current conf. */
+  public static RDD<InternalRow> replannedRdd(SparkSession spark, Dataset<Row> ds) {
+    return org.apache.spark.sql.classic.Dataset.ofRows(
+            classic(spark), classic(ds).queryExecution().logical())
+        .queryExecution()
+        .toRdd();
+  }
+
+  private static org.apache.spark.sql.classic.SparkSession classic(SparkSession spark) {
+    if (spark instanceof org.apache.spark.sql.classic.SparkSession c) {
+      return c;
+    }
+    throw new IllegalStateException(
+        "inferlake needs an in-process (classic) SparkSession, not Spark Connect: got "
+            + spark.getClass().getName());
+  }
+
+  private static org.apache.spark.sql.classic.Dataset<Row> classic(Dataset<Row> ds) {
+    if (ds instanceof org.apache.spark.sql.classic.Dataset<Row> c) {
+      return c;
+    }
+    throw new IllegalStateException(
+        "inferlake needs an in-process (classic) Dataset, not Spark Connect: got "
+            + ds.getClass().getName());
+  }
+}
