@@ -60,6 +60,9 @@ public final class SparkSessions {
           .config("spark.sql.session.timeZone", "UTC");
     }
     setDefault(b, conf, "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    // Spark 4 turned ANSI mode on by default; inferlake's SQL keeps Spark 3.5's semantics on both
+    // lines (a cluster that sets it explicitly keeps its setting).
+    setDefault(b, conf, "spark.sql.ansi.enabled", "false");
     setDefault(
         b,
         conf,
