@@ -17,9 +17,36 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkLine {
   private SparkLine() {}
 
-  /** This build's line: {@code spark35} or {@code spark4}, as in the cluster jar's name. */
+  /**
+   * This build's line: {@code spark35} or {@code spark4}, as in the cluster jar's name. Maven
+   * filters it into version.properties, so the check below loads no class of either line (the Spark
+   * 4 {@link SparkCompat} cannot even be loaded on Spark 3.5).
+   */
   public static String line() {
-    return SparkCompat.LINE;
+    try (InputStream in =
+        SparkLine.class.getResourceAsStream("/dev/inferlake/driver/version.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        String line = p.getProperty("spark.line", "");
+        if (line.equals("spark4") || line.equals("spark35")) {
+          return line;
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    throw new IllegalStateException("version.properties names no Spark line: a broken build");
+  }
+
+  private static String description(String line) {
+    return line.equals("spark4")
+        ? "Spark 4 / Scala 2.13 / Delta 4"
+        : "Spark 3.5 / Scala 2.12 / Delta 3.3";
+  }
+
+  private static boolean runsOn(String line, int major, int minor) {
+    return line.equals("spark4") ? major == 4 : major == 3 && minor == 5;
   }
 
   /** The running Spark's version, as its jars state it; {@code unknown} when they do not. */
@@ -58,14 +85,15 @@ public final class SparkLine {
     } catch (NumberFormatException e) {
       return; // unknown version: the jars on the classpath are all we can go by
     }
-    if (!SparkCompat.runsOn(major, minor)) {
+    String line = line();
+    if (!runsOn(line, major, minor)) {
       String other = major >= 4 ? "spark4" : "spark35";
       throw new InferlakeException(
           ErrorKind.USAGE,
           "this inferlake build is for "
-              + SparkCompat.DESCRIPTION
+              + description(line)
               + " (the -"
-              + SparkCompat.LINE
+              + line
               + "-cluster.jar), but Spark "
               + version
               + " runs here: use the -"

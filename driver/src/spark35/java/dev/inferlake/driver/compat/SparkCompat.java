@@ -15,17 +15,6 @@ import org.apache.spark.sql.types.StructType;
 public final class SparkCompat {
   private SparkCompat() {}
 
-  /** The line this build is for, as in the cluster jar's name. */
-  public static final String LINE = "spark35";
-
-  /** The line in words, for messages. */
-  public static final String DESCRIPTION = "Spark 3.5 / Scala 2.12 / Delta 3.3";
-
-  /** Whether a Spark of this version ({@code major.minor.patch}) can run this build. */
-  public static boolean runsOn(int major, int minor) {
-    return major == 3 && minor == 5;
-  }
-
   /**
    * Fails when {@code spark} is a kind of session this build cannot drive.
    *

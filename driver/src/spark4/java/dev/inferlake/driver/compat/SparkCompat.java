@@ -16,17 +16,6 @@ import org.apache.spark.sql.types.StructType;
 public final class SparkCompat {
   private SparkCompat() {}
 
-  /** The line this build is for, as in the cluster jar's name. */
-  public static final String LINE = "spark4";
-
-  /** The line in words, for messages. */
-  public static final String DESCRIPTION = "Spark 4 / Scala 2.13 / Delta 4";
-
-  /** Whether a Spark of this version ({@code major.minor.patch}) can run this build. */
-  public static boolean runsOn(int major, int minor) {
-    return major == 4;
-  }
-
   /**
    * Fails when {@code spark} is a kind of session this build cannot drive.
    *
