@@ -24,7 +24,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.Partition;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
@@ -297,7 +296,7 @@ public final class InputPlanner {
   }
 
   /** Applies a plan's groups to the scan's partitions (a no-shuffle coalesce). */
-  static final class PlannedGroups implements PartitionCoalescer, java.io.Serializable {
+  static final class PlannedGroups implements SparkCompat.SerializableCoalescer {
     private static final long serialVersionUID = 1L;
     private final int[][] groups;
 

@@ -16,6 +16,13 @@ public final class SparkCompat {
   private SparkCompat() {}
 
   /**
+   * A partition coalescer {@code RDD.coalesce} accepts: Spark 3.5 (Scala 2.12) requires a coalescer
+   * to be a {@code scala.Serializable}, which Scala 2.13 no longer has.
+   */
+  public interface SerializableCoalescer
+      extends org.apache.spark.rdd.PartitionCoalescer, scala.Serializable {}
+
+  /**
    * Fails when {@code spark} is a kind of session this build cannot drive.
    *
    * @throws IllegalStateException naming the session's class
