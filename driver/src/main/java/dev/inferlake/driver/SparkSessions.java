@@ -1,5 +1,6 @@
 package dev.inferlake.driver;
 
+import dev.inferlake.driver.compat.SparkLine;
 import dev.inferlake.driver.session.EmbeddedCatalog;
 import dev.inferlake.driver.sql.InferlakeSqlExtensions;
 import dev.inferlake.driver.sql.PredictFunction;
@@ -26,6 +27,7 @@ public final class SparkSessions {
    * {@code spark.sql.extensions} was set without {@link InferlakeSqlExtensions}.
    */
   private static SparkSession withFunctions(SparkSession spark) {
+    SparkLine.requireSession(spark);
     PredictFunction.register(spark);
     return spark;
   }
@@ -63,6 +65,8 @@ public final class SparkSessions {
   }
 
   private static SparkSession.Builder builder(String appName) {
+    // Before anything else touches Spark: a cluster jar of the other Spark line fails here.
+    SparkLine.requireRunningSpark();
     SparkConf conf = new SparkConf(); // picks up spark.* system properties from spark-submit
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (!conf.contains("spark.master")) {
@@ -78,6 +82,9 @@ public final class SparkSessions {
         conf,
         "spark.sql.extensions",
         "io.delta.sql.DeltaSparkSessionExtension," + InferlakeSqlExtensions.class.getName());
+    // Spark 4 turned ANSI mode on by default; inferlake's SQL keeps Spark 3.5's semantics on both
+    // lines (a cluster that sets it explicitly keeps its setting).
+    setDefault(b, conf, "spark.sql.ansi.enabled", "false");
     setDefault(
         b,
         conf,

@@ -26,7 +26,11 @@ class ClusterJarSubmitIT {
   @Test
   void theClusterJarRunsTheDemoAndKeepsExitCodesUnderSparkSubmit() throws Exception {
     String classpath = Files.readString(Path.of(System.getProperty("inferlake.clusterClasspath")));
-    assertTrue(classpath.contains("spark-core_2.12") && classpath.contains("delta-spark_2.12"));
+    // the line under test: Scala 2.12 for Spark 3.5, 2.13 for Spark 4 (-Pspark4)
+    String scala = System.getProperty("inferlake.spark", "3.5").equals("4") ? "2.13" : "2.12";
+    assertTrue(
+        classpath.contains("spark-core_" + scala) && classpath.contains("delta-spark_" + scala),
+        classpath);
     assertTrue(
         !classpath.contains("onnxruntime") && !classpath.contains("tribuo"),
         "the stand-in cluster classpath must not carry what the jar should bring");

@@ -30,6 +30,7 @@ class LauncherSubmitIT {
     Path log = dir.resolve("launch-" + System.nanoTime() + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("INFERLAKE_SKIP_BUILD", "1"); // the build under test, never a rebuild
+    pb.environment().put("INFERLAKE_SPARK", System.getProperty("inferlake.spark", "3.5"));
     pb.environment().put("INFERLAKE_CATALOG_DIR", dir.resolve("catalog").toString());
     Process p = pb.redirectOutput(log.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {

@@ -99,6 +99,7 @@ class StandaloneClusterIT {
     pb.environment().put("INFERLAKE_CLUSTER_PORT", "17177");
     pb.environment().put("INFERLAKE_CLUSTER_UI_PORT", "18180");
     pb.environment().put("INFERLAKE_SKIP_BUILD", "1");
+    pb.environment().put("INFERLAKE_SPARK", System.getProperty("inferlake.spark", "3.5"));
     pb.environment().put("INFERLAKE_MASTER", MASTER);
     Path log = dir.resolve("sh-" + System.nanoTime() + ".log");
     Process p = pb.redirectOutput(log.toFile()).start();

@@ -80,8 +80,9 @@ public final class Evaluator {
     left.add(functions.concat_ws(":", col("model_name"), col("model_version")).as(V));
     left.add(col("prediction"));
     left.add(col("probabilities"));
-    // size(null) is -1: regressors have no classes.
-    left.add(functions.size(col("probabilities")).as(K));
+    // -1: regressors have no classes (size(null) is -1 on Spark 3.5, null under Spark 4's ANSI
+    // mode).
+    left.add(functions.coalesce(functions.size(col("probabilities")), lit(-1)).as(K));
     right.add(col(labelColumn).cast("double").as(Y));
     Dataset<Row> joined =
         predictions

@@ -331,8 +331,7 @@ public final class ReportBuilder {
   private static LocalDate latestDs(
       SparkSession spark, Dataset<Row> all, String table, long version) {
     org.apache.spark.sql.delta.Snapshot snapshot =
-        org.apache.spark.sql.delta.DeltaLog.forTable(spark, table)
-            .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty());
+        dev.inferlake.reports.compat.DeltaCompat.snapshotAt(spark, table, version);
     if (!snapshot.metadata().partitionColumns().contains("ds")) {
       // a table not partitioned by date: read the column
       Row r = all.agg(functions.max(col("ds"))).head();

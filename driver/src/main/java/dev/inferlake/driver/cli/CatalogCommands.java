@@ -1,6 +1,7 @@
 package dev.inferlake.driver.cli;
 
 import dev.inferlake.driver.SparkSessions;
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.driver.session.SqlScript;
 import dev.inferlake.driver.session.SqlText;
 import dev.inferlake.model.ErrorKind;
@@ -201,9 +202,8 @@ public final class CatalogCommands {
       if (result.schema().isEmpty()) {
         out.println("ok: " + brief(statement));
       } else {
-        // Dataset.showString is package-private in Scala, public to Java: the table `show`
-        // prints.
-        out.print(result.showString(limit, 0, false));
+        // The table `show` prints (Dataset.showString: package-private in Scala, see SparkCompat).
+        out.print(SparkCompat.showString(result, limit, 0));
       }
       out.flush();
     }

@@ -1,6 +1,7 @@
 package dev.inferlake.driver.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.executors.OnInvalid;
 import dev.inferlake.executors.PartitionScorer;
 import dev.inferlake.executors.PredictionSchema;
@@ -107,8 +108,8 @@ final class ChunkScorer {
     predicted.setName(group);
     // InternalRows straight into a DataFrame: no per-value conversion to Rows and back.
     Dataset<Row> predictions =
-        spark.internalCreateDataFrame(
-            predicted.rdd(), PredictionSchema.of(scoring.keys(), scoring.models()), false);
+        SparkCompat.internalCreateDataFrame(
+            spark, predicted.rdd(), PredictionSchema.of(scoring.keys(), scoring.models()));
     OnInvalid onInvalid = scoring.onInvalid();
     if (onInvalid == OnInvalid.FAIL) {
       return new Scored(predictions, null, -1, Map.of());
@@ -116,8 +117,7 @@ final class ChunkScorer {
     JavaRDD<InternalRow> r = rows.mapPartitions(scorer::rejects);
     r.setName(group + "-validate");
     Dataset<Row> rejects =
-        spark
-            .internalCreateDataFrame(r.rdd(), QuarantineSchema.of(scoring.keys()), false)
+        SparkCompat.internalCreateDataFrame(spark, r.rdd(), QuarantineSchema.of(scoring.keys()))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Scored scored = null;
     try {

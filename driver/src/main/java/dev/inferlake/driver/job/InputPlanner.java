@@ -1,5 +1,6 @@
 package dev.inferlake.driver.job;
 
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.driver.session.SessionConf;
 import dev.inferlake.executors.Device;
 import dev.inferlake.executors.ScoringSpec;
@@ -22,7 +23,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.Partition;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
@@ -341,7 +341,7 @@ public final class InputPlanner {
         spark,
         "spark.sql.files.maxPartitionBytes",
         Long.toString(bytes),
-        () -> Dataset.ofRows(spark, input.queryExecution().logical()).queryExecution().toRdd());
+        () -> SparkCompat.replannedRdd(spark, input));
   }
 
   private static String bytes(long b) {
@@ -372,7 +372,7 @@ public final class InputPlanner {
   }
 
   /** Applies a plan's groups to the scan's partitions (a no-shuffle coalesce). */
-  static final class PlannedGroups implements PartitionCoalescer, scala.Serializable {
+  static final class PlannedGroups implements SparkCompat.SerializableCoalescer {
     private static final long serialVersionUID = 1L;
     private final int[][] groups;
 

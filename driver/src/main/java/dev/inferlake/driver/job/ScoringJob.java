@@ -1,6 +1,7 @@
 package dev.inferlake.driver.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.driver.job.RunRecords.RunState;
 import dev.inferlake.driver.sink.ChunkPlan;
 import dev.inferlake.driver.sink.DeltaSink;
@@ -264,7 +265,7 @@ public final class ScoringJob {
             .plan(input.projected())
             .rows()
             .mapPartitions(scorer::score);
-    return spark.internalCreateDataFrame(rows.rdd(), schema, false);
+    return SparkCompat.internalCreateDataFrame(spark, rows.rdd(), schema);
   }
 
   /**

@@ -15,7 +15,8 @@ public final class InferlakeSqlExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   @Override
   public BoxedUnit apply(SparkSessionExtensions extensions) {
-    extensions.injectTableFunction(PredictFunction.description());
+    dev.inferlake.driver.compat.SparkCompat.injectTableFunction(
+        extensions, PredictFunction.id(), PredictFunction.info(), PredictFunction::plan);
     return BoxedUnit.UNIT;
   }
 }

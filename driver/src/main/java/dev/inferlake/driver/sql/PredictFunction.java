@@ -3,6 +3,7 @@ package dev.inferlake.driver.sql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inferlake.driver.compat.SparkCompat;
 import dev.inferlake.driver.job.JobSpec;
 import dev.inferlake.driver.job.JobSpecLoader;
 import dev.inferlake.driver.job.ScoringJob;
@@ -28,11 +29,6 @@ import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import scala.Function1;
-import scala.Tuple3;
-import scala.collection.JavaConverters;
-import scala.collection.Seq;
-import scala.runtime.AbstractFunction1;
 
 /**
  * The table-valued SQL function {@code inferlake_predict(models, source, keys [, features])}: the
@@ -68,10 +64,9 @@ public final class PredictFunction {
 
   private PredictFunction() {}
 
-  /** The function as {@code SparkSessionExtensions.injectTableFunction} takes it. */
-  public static Tuple3<FunctionIdentifier, ExpressionInfo, Function1<Seq<Expression>, LogicalPlan>>
-      description() {
-    return new Tuple3<>(FunctionIdentifier.apply(NAME), info(), builder());
+  /** The function's name in the catalog. */
+  static FunctionIdentifier id() {
+    return FunctionIdentifier.apply(NAME);
   }
 
   /**
@@ -79,50 +74,37 @@ public final class PredictFunction {
    * registering it again replaces it.
    */
   public static void register(SparkSession spark) {
-    spark
-        .sessionState()
-        .tableFunctionRegistry()
-        .registerFunction(FunctionIdentifier.apply(NAME), info(), builder());
+    SparkCompat.registerTableFunction(spark, id(), info(), PredictFunction::plan);
   }
 
-  private static ExpressionInfo info() {
+  static ExpressionInfo info() {
     return new ExpressionInfo(PredictFunction.class.getName(), null, NAME, USAGE, "");
   }
 
-  private static Function1<Seq<Expression>, LogicalPlan> builder() {
-    return new Builder();
-  }
-
-  /** Builds the plan of one call: resolution and checks happen here, at analysis. */
-  private static final class Builder extends AbstractFunction1<Seq<Expression>, LogicalPlan>
-      implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public LogicalPlan apply(Seq<Expression> args) {
-      List<String> values = new ArrayList<>();
-      for (Expression e : JavaConverters.seqAsJavaList(args)) {
-        if (!e.foldable()) {
-          throw usage("every argument must be a constant string; got " + e.sql());
-        }
-        Object v = e.eval(null);
-        if (v == null) {
-          throw usage("an argument is null");
-        }
-        values.add(v.toString());
+  /** The plan of one call: resolution and checks happen here, at analysis. */
+  static LogicalPlan plan(List<Expression> args) {
+    List<String> values = new ArrayList<>();
+    for (Expression e : args) {
+      if (!e.foldable()) {
+        throw usage("every argument must be a constant string; got " + e.sql());
       }
-      if (values.size() < 3 || values.size() > 4) {
-        throw usage("takes 3 or 4 arguments, got " + values.size());
+      Object v = e.eval(null);
+      if (v == null) {
+        throw usage("an argument is null");
       }
-      SparkSession spark = SparkSession.active();
-      return predictions(
-              spark,
-              values.get(0),
-              values.get(1),
-              values.get(2),
-              values.size() == 4 ? values.get(3) : null)
-          .logicalPlan();
+      values.add(v.toString());
     }
+    if (values.size() < 3 || values.size() > 4) {
+      throw usage("takes 3 or 4 arguments, got " + values.size());
+    }
+    SparkSession spark = SparkSession.active();
+    return SparkCompat.logicalPlan(
+        predictions(
+            spark,
+            values.get(0),
+            values.get(1),
+            values.get(2),
+            values.size() == 4 ? values.get(3) : null));
   }
 
   /**
