@@ -82,7 +82,7 @@ public final class SparkCompat {
       org.apache.spark.sql.catalyst.FunctionIdentifier id,
       org.apache.spark.sql.catalyst.expressions.ExpressionInfo info,
       TableFunction plan) {
-    extensions.injectTableFunction(new scala.Tuple3<>(id, info, new Builder(plan)));
+    extensions.injectTableFunction(new scala.Tuple3<>(qualified(id), info, new Builder(plan)));
   }
 
   /** Registers a table-valued function in {@code spark}'s session (replacing one of its name). */
@@ -94,7 +94,20 @@ public final class SparkCompat {
     classic(spark)
         .sessionState()
         .tableFunctionRegistry()
-        .registerFunction(id, info, new Builder(plan));
+        .registerFunction(qualified(id), info, new Builder(plan));
+  }
+
+  /**
+   * Spark 4.2's function registries hold three-part names only: an unqualified one becomes {@code
+   * system.builtin.NAME}, where unqualified calls find it (Spark 3.5 takes the bare name).
+   */
+  private static org.apache.spark.sql.catalyst.FunctionIdentifier qualified(
+      org.apache.spark.sql.catalyst.FunctionIdentifier id) {
+    if (id.database().isDefined() && id.catalog().isDefined()) {
+      return id;
+    }
+    return new org.apache.spark.sql.catalyst.FunctionIdentifier(
+        id.funcName(), scala.Option.apply("builtin"), scala.Option.apply("system"));
   }
 
   /** The logical plan of {@code ds}. */
