@@ -238,15 +238,10 @@ public final class CompressionBench implements Callable<Integer> {
   }
 
   static Path findDigits() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("scripts").resolve("models");
-      if (Files.isRegularFile(f.resolve("digits-mlp.onnx"))) {
-        return f;
-      }
-    }
-    throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(new CompressionBench()),
-        "scripts/models/digits-mlp.onnx not found from here up; pass --digits DIR");
+    return dev.inferlake.driver.demo.ScriptsModels.find(
+        new picocli.CommandLine(new CompressionBench()).getCommandSpec(),
+        "digits-mlp.onnx",
+        "--digits");
   }
 
   private List<Measured> measure(

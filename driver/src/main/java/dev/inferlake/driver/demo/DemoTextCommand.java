@@ -91,7 +91,7 @@ public final class DemoTextCommand implements Callable<Integer> {
           spec.commandLine(), "--copies must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
-    Path source = models != null ? models : findModels(spec);
+    Path source = models != null ? models : ScriptsModels.find(spec, "textclf.onnx", "--models");
     Path root = dir.toAbsolutePath().normalize();
     Files.createDirectories(root);
     SparkSession spark = SparkSessions.getOrCreate("inferlake demo text");
@@ -356,19 +356,6 @@ public final class DemoTextCommand implements Callable<Integer> {
               + "): "
               + err.toString().strip());
     }
-  }
-
-  /** scripts/models with the text model, from the working folder up. */
-  static Path findModels(picocli.CommandLine.Model.CommandSpec spec) {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("scripts").resolve("models");
-      if (Files.isRegularFile(f.resolve("textclf.onnx"))) {
-        return f;
-      }
-    }
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(),
-        "scripts/models/textclf.onnx not found from here up; pass --models DIR");
   }
 
   private static void deleteTree(Path p) throws IOException {

@@ -217,41 +217,47 @@ public final class ScoringErrors {
 
   public static InferlakeException textColumnCount(
       String model, TensorSpec spec, List<String> columns) {
-    return new InferlakeException(
-        ErrorKind.INPUT,
-        input(model, spec)
-            + " receives tokenized text, which comes from exactly one string column, but "
-            + columns.size()
-            + " columns are mapped to it: "
-            + columns);
+    return oneColumn(
+        model, spec, "tokenized text, which comes from exactly one string column", columns);
   }
 
   public static InferlakeException textColumnType(
       StructField field, String model, TensorSpec spec) {
-    return new InferlakeException(
-        ErrorKind.INPUT,
-        "column '"
-            + field.name()
-            + "' has type "
-            + field.dataType().simpleString()
-            + ", which cannot feed "
-            + input(model, spec)
-            + ": the model's tokenizer needs a string column");
+    return columnType(field, model, spec, "the model's tokenizer needs a string column");
   }
 
   public static InferlakeException imageColumnCount(
       String model, TensorSpec spec, List<String> columns) {
+    return oneColumn(
+        model, spec, "decoded pictures, which come from exactly one binary column", columns);
+  }
+
+  public static InferlakeException imageColumnType(
+      StructField field, String model, TensorSpec spec) {
+    return columnType(
+        field,
+        model,
+        spec,
+        "the model's image preprocessing needs a binary column of encoded pictures");
+  }
+
+  /** An input fed from one column ({@code what}) that has several mapped to it. */
+  private static InferlakeException oneColumn(
+      String model, TensorSpec spec, String what, List<String> columns) {
     return new InferlakeException(
         ErrorKind.INPUT,
         input(model, spec)
-            + " receives decoded pictures, which come from exactly one binary column, but "
+            + " receives "
+            + what
+            + ", but "
             + columns.size()
             + " columns are mapped to it: "
             + columns);
   }
 
-  public static InferlakeException imageColumnType(
-      StructField field, String model, TensorSpec spec) {
+  /** A column whose type cannot feed an input that needs another ({@code why}). */
+  private static InferlakeException columnType(
+      StructField field, String model, TensorSpec spec, String why) {
     return new InferlakeException(
         ErrorKind.INPUT,
         "column '"
@@ -260,7 +266,8 @@ public final class ScoringErrors {
             + field.dataType().simpleString()
             + ", which cannot feed "
             + input(model, spec)
-            + ": the model's image preprocessing needs a binary column of encoded pictures");
+            + ": "
+            + why);
   }
 
   public static InferlakeException tokenizerDigestMismatch(
